@@ -1,0 +1,11 @@
+import { runService } from '../../shared/lifecycle/run-service.js';
+import { clickhouseFromConfig } from '../../shared/stores/open.js';
+import { buildAnalyticsApiApp } from './app.js';
+
+await runService({
+  service: 'analytics-api',
+  require: ['analyticsTokens'],
+  port: (config) => config.analyticsApiPort,
+  build: (config, logger) =>
+    Promise.resolve(buildAnalyticsApiApp({ config, logger, clickhouse: clickhouseFromConfig(config) })),
+});

@@ -1,0 +1,20 @@
+import { runService } from '../../shared/lifecycle/run-service.js';
+import { bootstrapClickHouse } from '../../shared/stores/clickhouse.js';
+import { clickhouseFromConfig, clickhouseOptions } from '../../shared/stores/open.js';
+import { openRedis } from '../../shared/stores/redis.js';
+import { buildAnalyticsProjectorApp } from './app.js';
+
+await runService({
+  service: 'projector-analytics',
+  port: (config) => config.analyticsProjectorPort,
+  build: async (config, logger) => {
+    const report = await bootstrapClickHouse(clickhouseOptions(config));
+    logger.info(report, 'clickhouse tables checked');
+    return buildAnalyticsProjectorApp({
+      config,
+      logger,
+      clickhouse: clickhouseFromConfig(config),
+      redis: openRedis(config.redisUrl),
+    });
+  },
+});

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../shared/config/index.js';
+import { createServer } from '../../shared/http/server.js';
+import type { Logger } from '../../shared/logging/logger.js';
+import '../../shared/stores/decorators.js';
+import type { Redis } from '../../shared/stores/redis.js';
+import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
+
+export interface DetailProjectorDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly redis: StoreHandle<Redis>;
+}
+
+/** Projects product events into pre-rendered detail documents in Redis. */
+export async function buildDetailProjectorApp(deps: DetailProjectorDeps): Promise<FastifyInstance> {
+  const app = await createServer({
+    service: 'projector-detail',
+    description: 'Detail projector: product events to pre-rendered Redis documents.',
+    logger: deps.logger,
+    bodyLimitBytes: deps.config.bodyLimitBytes,
+    readinessTimeoutMs: deps.config.readinessTimeoutMs,
+  });
+  await app.register(storePlugin, { handle: deps.redis, decorator: 'redis' });
+  return app;
+}

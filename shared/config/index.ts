@@ -1,0 +1,2 @@
+export { loadConfig, configTable, ConfigError, type LoadOptions } from './load.js';
+export { settings, type Config, type SettingKey } from './settings.js';

@@ -1,0 +1,218 @@
+import { boolean, integer, oneOf, port, text, tokenList, url, type Parser } from './parsers.js';
+
+export interface Setting<T> {
+  readonly env: string;
+  readonly doc: string;
+  /** The raw default, matching what `npm run infra:up` provides locally; absent means "unset". */
+  readonly default?: string;
+  readonly parse: Parser<T>;
+  /** Secrets are never echoed back in error messages or logs. */
+  readonly secret?: boolean;
+}
+
+/** Overloads keep whether a default exists in the type, so Config knows what may be unset. */
+function setting<T>(s: Setting<T> & { default: string }): Setting<T> & { default: string };
+function setting<T>(s: Setting<T>): Setting<T>;
+function setting<T>(s: Setting<T>): Setting<T> {
+  return s;
+}
+
+const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
+const indexPrefix = /^[a-z0-9][a-z0-9_-]{0,40}$/;
+const keyPrefix = /^[A-Za-z0-9_.:{}-]{1,64}$/;
+
+/**
+ * Every variable Aisle reads. Services read the ones they need from the loaded config; the
+ * README's configuration table is generated from this list (`npm run aisle -- config`).
+ */
+export const settings = {
+  logLevel: setting({
+    env: 'LOG_LEVEL',
+    doc: 'Log level: fatal, error, warn, info, debug, trace or silent.',
+    default: 'info',
+    parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  }),
+  host: setting({
+    env: 'HOST',
+    doc: 'Address every HTTP server binds to (0.0.0.0 in containers).',
+    default: '127.0.0.1',
+    parse: text(),
+  }),
+  catalogReadPort: setting({
+    env: 'CATALOG_READ_PORT',
+    doc: 'Port of the storefront read API.',
+    default: '3000',
+    parse: port(),
+  }),
+  catalogWritePort: setting({
+    env: 'CATALOG_WRITE_PORT',
+    doc: 'Port of the admin write API.',
+    default: '3001',
+    parse: port(),
+  }),
+  analyticsApiPort: setting({
+    env: 'ANALYTICS_API_PORT',
+    doc: 'Port of the analytics API.',
+    default: '3002',
+    parse: port(),
+  }),
+  outboxRelayPort: setting({
+    env: 'OUTBOX_RELAY_PORT',
+    doc: 'Port of the outbox relay (health and metrics only).',
+    default: '3010',
+    parse: port(),
+  }),
+  searchProjectorPort: setting({
+    env: 'SEARCH_PROJECTOR_PORT',
+    doc: 'Port of the search projector (health and metrics only).',
+    default: '3011',
+    parse: port(),
+  }),
+  detailProjectorPort: setting({
+    env: 'DETAIL_PROJECTOR_PORT',
+    doc: 'Port of the detail projector (health and metrics only).',
+    default: '3012',
+    parse: port(),
+  }),
+  analyticsProjectorPort: setting({
+    env: 'ANALYTICS_PROJECTOR_PORT',
+    doc: 'Port of the analytics projector (health and metrics only).',
+    default: '3013',
+    parse: port(),
+  }),
+  databaseUrl: setting({
+    env: 'DATABASE_URL',
+    doc: 'Postgres connection URL of the write model.',
+    default: 'postgres://postgres@127.0.0.1:5432/aisle',
+    parse: url(['postgres', 'postgresql']),
+    secret: true,
+  }),
+  databaseSchema: setting({
+    env: 'DATABASE_SCHEMA',
+    doc: 'Postgres schema holding Aisle tables (created by the migrations).',
+    default: 'aisle',
+    parse: text({ pattern: identifier, hint: 'must be a lowercase SQL identifier' }),
+  }),
+  databasePoolMax: setting({
+    env: 'DATABASE_POOL_MAX',
+    doc: 'Most Postgres connections one process opens.',
+    default: '10',
+    parse: integer(1, 500),
+  }),
+  migrateOnStart: setting({
+    env: 'MIGRATE_ON_START',
+    doc: 'Apply pending Postgres migrations when catalog-write starts.',
+    default: 'true',
+    parse: boolean(),
+  }),
+  redisUrl: setting({
+    env: 'REDIS_URL',
+    doc: 'Redis URL for BullMQ queues and the product detail read model (needs maxmemory-policy noeviction).',
+    default: 'redis://127.0.0.1:6379',
+    parse: url(['redis', 'rediss']),
+    secret: true,
+  }),
+  redisKeyPrefix: setting({
+    env: 'REDIS_KEY_PREFIX',
+    doc: 'Prefix of every Redis key and BullMQ queue Aisle uses.',
+    default: 'aisle',
+    parse: text({ pattern: keyPrefix, hint: 'must be 1-64 characters of letters, digits and _.:{}-' }),
+  }),
+  searchEngine: setting({
+    env: 'SEARCH_ENGINE',
+    doc: 'Search engine flavour: opensearch or elasticsearch.',
+    default: 'opensearch',
+    parse: oneOf(['opensearch', 'elasticsearch']),
+  }),
+  searchUrl: setting({
+    env: 'SEARCH_URL',
+    doc: 'Base URL of the search engine.',
+    default: 'http://127.0.0.1:9200',
+    parse: url(['http', 'https']),
+  }),
+  searchUsername: setting({
+    env: 'SEARCH_USERNAME',
+    doc: 'Basic-auth user for the search engine (unset: no auth).',
+    parse: text(),
+  }),
+  searchPassword: setting({
+    env: 'SEARCH_PASSWORD',
+    doc: 'Basic-auth password for the search engine.',
+    parse: text(),
+    secret: true,
+  }),
+  searchIndexPrefix: setting({
+    env: 'SEARCH_INDEX_PREFIX',
+    doc: 'Prefix of every index, alias and template Aisle creates.',
+    default: 'aisle',
+    parse: text({ pattern: indexPrefix, hint: 'must be lowercase letters, digits, _ or -' }),
+  }),
+  clickhouseUrl: setting({
+    env: 'CLICKHOUSE_URL',
+    doc: 'ClickHouse HTTP URL of the analytics store.',
+    default: 'http://127.0.0.1:8123',
+    parse: url(['http', 'https']),
+  }),
+  clickhouseDatabase: setting({
+    env: 'CLICKHOUSE_DATABASE',
+    doc: 'ClickHouse database holding Aisle tables (created at start).',
+    default: 'aisle',
+    parse: text({ pattern: identifier, hint: 'must be a lowercase SQL identifier' }),
+  }),
+  clickhouseUser: setting({
+    env: 'CLICKHOUSE_USER',
+    doc: 'ClickHouse user.',
+    default: 'default',
+    parse: text(),
+  }),
+  clickhousePassword: setting({
+    env: 'CLICKHOUSE_PASSWORD',
+    doc: 'ClickHouse password (unset: none).',
+    parse: text(),
+    secret: true,
+  }),
+  adminTokens: setting({
+    env: 'ADMIN_TOKENS',
+    doc: 'Comma-separated bearer tokens accepted by the admin write API (each ≥ 16 characters). `npm start` generates one into .local/tokens.env.',
+    parse: tokenList(16),
+    secret: true,
+  }),
+  analyticsTokens: setting({
+    env: 'ANALYTICS_TOKENS',
+    doc: 'Comma-separated bearer tokens accepted by the analytics API (each ≥ 16 characters). `npm start` generates one into .local/tokens.env.',
+    parse: tokenList(16),
+    secret: true,
+  }),
+  bodyLimitBytes: setting({
+    env: 'BODY_LIMIT_BYTES',
+    doc: 'Largest JSON request body accepted (larger ones get 413).',
+    default: '1048576',
+    parse: integer(1024, 104_857_600),
+  }),
+  readinessTimeoutMs: setting({
+    env: 'READINESS_TIMEOUT_MS',
+    doc: 'How long /health/ready waits for each store before calling it down.',
+    default: '2000',
+    parse: integer(50, 60_000),
+  }),
+  shutdownTimeoutMs: setting({
+    env: 'SHUTDOWN_TIMEOUT_MS',
+    doc: 'How long a service drains on SIGTERM before it exits anyway.',
+    default: '15000',
+    parse: integer(100, 600_000),
+  }),
+} as const;
+
+export type Settings = typeof settings;
+export type SettingKey = keyof Settings;
+
+type ValueOf<S> = S extends Setting<infer T> ? T : never;
+type HasDefault<S> = S extends { default: string } ? true : false;
+
+/** Settings with a default are always present; the others may be undefined. */
+export type Config = {
+  readonly [K in SettingKey]: HasDefault<Settings[K]> extends true
+    ? ValueOf<Settings[K]>
+    : ValueOf<Settings[K]> | undefined;
+};
+

@@ -1,0 +1,101 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { infraPath } from '../paths.js';
+import type { StoreHandle } from './store.js';
+
+export type { ClickHouseClient } from '@clickhouse/client';
+
+export interface ClickHouseOptions {
+  readonly url: string;
+  readonly username: string;
+  readonly password?: string | undefined;
+  /** Omitted for the bootstrap client, which runs before the database exists. */
+  readonly database?: string;
+}
+
+export function createClickHouse(opts: ClickHouseOptions): ClickHouseClient {
+  return createClient({
+    url: opts.url,
+    username: opts.username,
+    password: opts.password ?? '',
+    ...(opts.database === undefined ? {} : { database: opts.database }),
+    request_timeout: 30_000,
+    // ISO-8601 times from events; supported by 18.16 and current releases alike.
+    clickhouse_settings: { date_time_input_format: 'best_effort' },
+  });
+}
+
+export function openClickHouse(opts: ClickHouseOptions): StoreHandle<ClickHouseClient> {
+  const client = createClickHouse(opts);
+  return {
+    name: 'clickhouse',
+    client,
+    ping: async () => {
+      const result = await client.ping();
+      if (!result.success) throw result.error;
+    },
+    close: () => client.close(),
+  };
+}
+
+interface DdlFile {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+/** `{db}` in the DDL files stands for the configured database (a validated identifier). */
+export async function readClickHouseDdl(database: string): Promise<DdlFile[]> {
+  const dir = infraPath('clickhouse', 'schema');
+  const files = (await readdir(dir)).filter((f) => FILE_NAME.test(f)).sort();
+  return Promise.all(
+    files.map(async (file) => {
+      const [, version = '0', name = ''] = FILE_NAME.exec(file) ?? [];
+      const sql = (await readFile(`${dir}/${file}`, 'utf8')).replaceAll('{db}', database);
+      const statements = sql
+        .split(/;\s*$/m)
+        .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+        .filter((s) => s.length > 0);
+      return { version: Number(version), name, statements };
+    }),
+  );
+}
+
+/**
+ * ClickHouse has no transactions or locks, so every statement is idempotent (IF NOT EXISTS) and
+ * a file is recorded as applied only after all its statements ran; a concurrent second
+ * instance re-running a file is harmless.
+ */
+export async function bootstrapClickHouse(
+  opts: ClickHouseOptions & { database: string },
+): Promise<{ applied: string[] }> {
+  const { database: db, ...server } = opts;
+  const admin = createClickHouse(server);
+  try {
+    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
+    await admin.command({
+      query: `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (version UInt32, name String, applied_at DateTime DEFAULT now()) ENGINE = ReplacingMergeTree() ORDER BY version`,
+    });
+    const done = await admin.query({
+      query: `SELECT DISTINCT version FROM ${db}.schema_migrations`,
+      format: 'JSONEachRow',
+    });
+    const known = new Set((await done.json<{ version: number }>()).map((r) => Number(r.version)));
+    const applied: string[] = [];
+    for (const file of await readClickHouseDdl(db)) {
+      if (known.has(file.version)) continue;
+      for (const statement of file.statements) await admin.command({ query: statement });
+      await admin.insert({
+        table: `${db}.schema_migrations`,
+        values: [{ version: file.version, name: file.name }],
+        format: 'JSONEachRow',
+      });
+      applied.push(`${String(file.version).padStart(4, '0')}_${file.name}`);
+    }
+    return { applied };
+  } finally {
+    await admin.close();
+  }
+}

@@ -1,0 +1,3 @@
+import { infraPath } from '../paths.js';
+
+export const postgresMigrationsDir = infraPath('postgres', 'migrations');

@@ -1,0 +1,58 @@
+import { Redis } from 'ioredis';
+import type { StoreHandle } from './store.js';
+
+export type { Redis } from 'ioredis';
+
+/**
+ * `command` clients serve requests and fail fast when Redis is away (a request should not hang);
+ * `blocking` clients are for BullMQ workers, which must wait and retry forever.
+ */
+export function createRedis(url: string, role: 'command' | 'blocking'): Redis {
+  return new Redis(url, {
+    lazyConnect: false,
+    maxRetriesPerRequest: role === 'blocking' ? null : 2,
+    enableOfflineQueue: role === 'blocking',
+    connectTimeout: 5_000,
+  });
+}
+
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  }
+}
+
+export function openRedis(url: string): StoreHandle<Redis> {
+  const redis = createRedis(url, 'command');
+  // ioredis reconnects by itself; without a listener an outage would be an uncaught error.
+  redis.on('error', () => undefined);
+  return {
+    name: 'redis',
+    client: redis,
+    ping: async () => {
+      if (redis.status !== 'ready') throw new Error(`redis connection is ${redis.status}`);
+      await redis.ping();
+    },
+    close: () => closeRedis(redis),
+  };
+}
+
+/** BullMQ loses jobs under eviction; refuse to run on a Redis that may evict keys. */
+export async function assertNoEviction(redis: Redis): Promise<void> {
+  let policy: string | undefined;
+  try {
+    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    policy = reply[1];
+  } catch {
+    return; // managed Redis often disables CONFIG; the provider's setting is then the user's job
+  }
+  if (policy !== undefined && policy !== 'noeviction') {
+    throw new Error(
+      `Redis maxmemory-policy is "${policy}"; Aisle needs "noeviction" (BullMQ jobs would be evicted). ` +
+        'Run: redis-cli CONFIG SET maxmemory-policy noeviction',
+    );
+  }
+}

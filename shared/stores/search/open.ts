@@ -1,0 +1,41 @@
+import type { Config } from '../../config/index.js';
+import type { StoreHandle } from '../store.js';
+import { elasticsearchEngine } from './elasticsearch.js';
+import type { SearchEngine } from './engine.js';
+import { openSearchEngine, type EngineConnection } from './opensearch.js';
+
+export function createSearchEngine(
+  flavour: Config['searchEngine'],
+  conn: EngineConnection,
+): SearchEngine {
+  switch (flavour) {
+    case 'opensearch':
+      return openSearchEngine(conn);
+    case 'elasticsearch':
+      return elasticsearchEngine(conn);
+    default:
+      return assertNever(flavour);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unknown search engine ${String(value)}`);
+}
+
+/** Ready means the cluster can serve reads and writes: yellow (one node) or green. */
+export function openSearch(config: Config): StoreHandle<SearchEngine> {
+  const engine = createSearchEngine(config.searchEngine, {
+    url: config.searchUrl,
+    username: config.searchUsername,
+    password: config.searchPassword,
+  });
+  return {
+    name: 'search',
+    client: engine,
+    ping: async () => {
+      const status = await engine.clusterStatus();
+      if (status === 'red') throw new Error('cluster health is red');
+    },
+    close: () => engine.close(),
+  };
+}

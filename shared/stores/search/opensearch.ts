@@ -1,0 +1,75 @@
+import { Client } from '@opensearch-project/opensearch';
+import {
+  errorType,
+  statusCodeOf,
+  type AliasAction,
+  type ClusterStatus,
+  type IndexTemplate,
+  type SearchEngine,
+} from './engine.js';
+
+export interface EngineConnection {
+  readonly url: string;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+}
+
+function auth(conn: EngineConnection): { username: string; password: string } | undefined {
+  return conn.username === undefined
+    ? undefined
+    : { username: conn.username, password: conn.password ?? '' };
+}
+
+/** OpenSearch adapter: the client answers `{ body, statusCode }` and takes request bodies in `body`. */
+export function openSearchEngine(conn: EngineConnection, client?: Client): SearchEngine {
+  const credentials = auth(conn);
+  const os =
+    client ??
+    new Client({ node: conn.url, ...(credentials ? { auth: credentials } : {}), requestTimeout: 30_000 });
+  return {
+    flavour: 'opensearch',
+    async info() {
+      const { body } = await os.info();
+      return { distribution: body.version.distribution ?? 'opensearch', version: body.version.number };
+    },
+    async clusterStatus() {
+      const { body } = await os.cluster.health({});
+      return body.status as ClusterStatus;
+    },
+    async putIndexTemplate(name: string, template: IndexTemplate) {
+      await os.indices.putIndexTemplate({ name, body: template as never });
+    },
+    async deleteIndexTemplate(name: string) {
+      try {
+        await os.indices.deleteIndexTemplate({ name });
+      } catch (error) {
+        if (statusCodeOf(error) !== 404) throw error;
+      }
+    },
+    async createIndex(index: string) {
+      try {
+        await os.indices.create({ index });
+        return 'created';
+      } catch (error) {
+        if (errorType(error) === 'resource_already_exists_exception') return 'exists';
+        throw error;
+      }
+    },
+    async aliasTargets(alias: string) {
+      try {
+        const { body } = await os.indices.getAlias({ name: alias });
+        return Object.keys(body);
+      } catch (error) {
+        if (statusCodeOf(error) === 404) return [];
+        throw error;
+      }
+    },
+    async updateAliases(actions: readonly AliasAction[]) {
+      await os.indices.updateAliases({ body: { actions: [...actions] } });
+    },
+    async deleteIndices(pattern: string) {
+      await os.indices.delete({ index: pattern, ignore_unavailable: true, allow_no_indices: true });
+    },
+    close: () => os.close(),
+  };
+}
