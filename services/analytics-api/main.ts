@@ -7,5 +7,7 @@ await runService({
   require: ['analyticsTokens'],
   port: (config) => config.analyticsApiPort,
   build: (config, logger) =>
-    Promise.resolve(buildAnalyticsApiApp({ config, logger, clickhouse: clickhouseFromConfig(config) })),
+    Promise.resolve(
+      buildAnalyticsApiApp({ config, logger, clickhouse: clickhouseFromConfig(config) }),
+    ),
 });

@@ -116,7 +116,10 @@ export const settings = {
     env: 'REDIS_KEY_PREFIX',
     doc: 'Prefix of every Redis key and BullMQ queue Aisle uses.',
     default: 'aisle',
-    parse: text({ pattern: keyPrefix, hint: 'must be 1-64 characters of letters, digits and _.:{}-' }),
+    parse: text({
+      pattern: keyPrefix,
+      hint: 'must be 1-64 characters of letters, digits and _.:{}-',
+    }),
   }),
   searchEngine: setting({
     env: 'SEARCH_ENGINE',
@@ -215,4 +218,3 @@ export type Config = {
     ? ValueOf<Settings[K]>
     : ValueOf<Settings[K]> | undefined;
 };
-

@@ -23,7 +23,9 @@ function fieldProblems(context: string, issues: readonly ValidationIssue[]): Fie
     if (typeof extra === 'string') path.push(extra);
     const field = [context, ...path].join('.');
     const message =
-      issue.keyword === 'additionalProperties' ? 'is not a known field' : (issue.message ?? 'is invalid');
+      issue.keyword === 'additionalProperties'
+        ? 'is not a known field'
+        : (issue.message ?? 'is invalid');
     return { field, message };
   });
 }

@@ -88,7 +88,9 @@ export const healthPlugin = fp(
       { schema: { tags: ['health'], response: { 200: readySchema, 503: readySchema } } },
       async (_request, reply) => {
         const entries = await Promise.all(
-          [...checks].map(async ([name, check]) => [name, await run(check, opts.timeoutMs)] as const),
+          [...checks].map(
+            async ([name, check]) => [name, await run(check, opts.timeoutMs)] as const,
+          ),
         );
         const ready = entries.every(([, result]) => result.status === 'up');
         return reply

@@ -23,8 +23,10 @@ export const AISLE_VERSION = '0.1.0';
  * dropping them) and reports every issue, so clients get field-level details at once.
  */
 export async function createServer(opts: ServerOptions): Promise<FastifyInstance> {
+  // Widened to Fastify's logger type so the instance matches every plugin's FastifyInstance.
+  const loggerInstance: FastifyBaseLogger = opts.logger;
   const app = Fastify({
-    loggerInstance: opts.logger as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: opts.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

@@ -4,11 +4,7 @@ import type { Logger } from '../logging/logger.js';
  * First SIGINT/SIGTERM: run `close` (drain requests, workers, stores) within the deadline, then
  * exit. A second signal, or the deadline, exits at once so an operator is never stuck.
  */
-export function exitOnSignals(
-  logger: Logger,
-  timeoutMs: number,
-  close: () => Promise<void>,
-): void {
+export function exitOnSignals(logger: Logger, timeoutMs: number, close: () => Promise<void>): void {
   let closing = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (closing) {

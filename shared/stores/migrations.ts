@@ -64,11 +64,10 @@ export async function migrate(pool: Pool, schema: string, dir: string): Promise<
         continue;
       }
       await client.query(m.sql);
-      await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-        m.version,
-        m.name,
-        m.checksum,
-      ]);
+      await client.query(
+        'INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+        [m.version, m.name, m.checksum],
+      );
       applied.push(`${String(m.version).padStart(4, '0')}_${m.name}`);
     }
     await client.query('COMMIT');

@@ -7,8 +7,8 @@ import type { StoreHandle } from './store.js';
 export type Queues = Readonly<Partial<Record<QueueKey, Queue>>>;
 
 /**
- * Producer side of the pipeline queues. One connection is shared by all queues of a process;
- * it fails fast (no offline queue) so a Redis outage surfaces to the caller, which retries.
+ * Producer side of the pipeline queues. One connection is shared by all queues of a process; its
+ * commands fail after a bounded retry so a Redis outage surfaces to the caller, which retries.
  */
 export function openQueues(
   redisUrl: string,
@@ -26,7 +26,8 @@ export function openQueues(
     name: 'queues',
     client: queues,
     ping: async () => {
-      if (connection.status !== 'ready') throw new Error(`redis connection is ${connection.status}`);
+      if (connection.status !== 'ready')
+        throw new Error(`redis connection is ${connection.status}`);
       await connection.ping();
     },
     close: async () => {

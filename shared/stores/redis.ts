@@ -4,14 +4,14 @@ import type { StoreHandle } from './store.js';
 export type { Redis } from 'ioredis';
 
 /**
- * `command` clients serve requests and fail fast when Redis is away (a request should not hang);
- * `blocking` clients are for BullMQ workers, which must wait and retry forever.
+ * `command` clients serve requests: a command waits through at most two reconnect attempts and
+ * then fails, so a request never hangs on a Redis that is away. `blocking` clients are for
+ * BullMQ workers, which must wait and retry forever.
  */
 export function createRedis(url: string, role: 'command' | 'blocking'): Redis {
   return new Redis(url, {
     lazyConnect: false,
     maxRetriesPerRequest: role === 'blocking' ? null : 2,
-    enableOfflineQueue: role === 'blocking',
     connectTimeout: 5_000,
   });
 }

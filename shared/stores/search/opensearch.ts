@@ -25,12 +25,19 @@ export function openSearchEngine(conn: EngineConnection, client?: Client): Searc
   const credentials = auth(conn);
   const os =
     client ??
-    new Client({ node: conn.url, ...(credentials ? { auth: credentials } : {}), requestTimeout: 30_000 });
+    new Client({
+      node: conn.url,
+      ...(credentials ? { auth: credentials } : {}),
+      requestTimeout: 30_000,
+    });
   return {
     flavour: 'opensearch',
     async info() {
       const { body } = await os.info();
-      return { distribution: body.version.distribution ?? 'opensearch', version: body.version.number };
+      return {
+        distribution: body.version.distribution ?? 'opensearch',
+        version: body.version.number,
+      };
     },
     async clusterStatus() {
       const { body } = await os.cluster.health({});

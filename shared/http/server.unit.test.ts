@@ -1,0 +1,171 @@
+import t from 'tap';
+import { createServer } from './server.js';
+import { Problem } from './problems.js';
+import { silentLogger } from '../../test/support/logger.js';
+
+async function buildApp(bodyLimitBytes = 2048) {
+  const app = await createServer({
+    service: 'test',
+    description: 'test',
+    logger: silentLogger,
+    bodyLimitBytes,
+    readinessTimeoutMs: 200,
+  });
+  app.post(
+    '/things',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name: { type: 'string', maxLength: 10 },
+            attributes: { type: 'object', properties: { size: { type: 'number' } } },
+          },
+        },
+      },
+    },
+    async (request) => request.body,
+  );
+  app.get('/conflict', async () => {
+    throw new Problem('version_mismatch', 'expected version 3', undefined, { etag: '"4"' });
+  });
+  app.get('/boom', async () => {
+    throw new Error('secret internal detail');
+  });
+  return app;
+}
+
+t.test('When a route is unknown, then 404 problem+json', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  const res = await app.inject({ method: 'GET', url: '/nope?x=1' });
+  t.equal(res.statusCode, 404);
+  t.match(res.headers['content-type'], /^application\/problem\+json/);
+  t.match(res.json(), { status: 404, code: 'not_found', instance: '/nope?x=1' });
+});
+
+t.test('When the body breaks the schema, then 400 lists each field at fault', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  const res = await app.inject({
+    method: 'POST',
+    url: '/things',
+    payload: { name: 'far too long a name', attributes: { size: 'big' }, extra: 1 },
+  });
+  t.equal(res.statusCode, 400);
+  const body = res.json<{ code: string; errors: { field: string; message: string }[] }>();
+  t.equal(body.code, 'validation_failed');
+  const fields = body.errors.map((e) => e.field).sort();
+  t.same(fields, ['body.attributes.size', 'body.extra', 'body.name']);
+  t.match(body.errors, [{ field: 'body.extra', message: 'is not a known field' }]);
+});
+
+t.test('When the JSON is malformed, then 400 malformed_json', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  const res = await app.inject({
+    method: 'POST',
+    url: '/things',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"name": "x",',
+  });
+  t.equal(res.statusCode, 400);
+  t.equal(res.json().code, 'malformed_json');
+});
+
+t.test('When the body is over the limit, then 413', async (t) => {
+  const app = await buildApp(1024);
+  t.teardown(() => app.close());
+  const res = await app.inject({
+    method: 'POST',
+    url: '/things',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ name: 'x'.repeat(5000) }),
+  });
+  t.equal(res.statusCode, 413);
+  t.equal(res.json().code, 'payload_too_large');
+});
+
+t.test('When the content type is not JSON, then 415', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  const res = await app.inject({
+    method: 'POST',
+    url: '/things',
+    headers: { 'content-type': 'application/xml' },
+    payload: '<name>x</name>',
+  });
+  t.equal(res.statusCode, 415);
+  t.equal(res.json().code, 'unsupported_media_type');
+});
+
+t.test('When a route throws a Problem, then its status, detail and headers are sent', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  const res = await app.inject({ method: 'GET', url: '/conflict' });
+  t.equal(res.statusCode, 409);
+  t.equal(res.headers.etag, '"4"');
+  t.match(res.json(), { code: 'version_mismatch', detail: 'expected version 3' });
+});
+
+t.test('When a route fails unexpectedly, then 500 without internal details', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  const res = await app.inject({ method: 'GET', url: '/boom' });
+  t.equal(res.statusCode, 500);
+  t.equal(res.json().code, 'internal');
+  t.notMatch(res.body, /secret internal detail/);
+});
+
+t.test('Readiness reports each check and answers 503 when one is down or slow', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  app.readiness.add('fine', async () => undefined);
+  const ok = await app.inject({ method: 'GET', url: '/health/ready' });
+  t.equal(ok.statusCode, 200);
+  t.match(ok.json(), { status: 'ready', checks: { fine: { status: 'up' } } });
+
+  app.readiness.add('broken', async () => {
+    throw new Error('connection refused');
+  });
+  app.readiness.add('hanging', () => new Promise<void>(() => undefined));
+  const down = await app.inject({ method: 'GET', url: '/health/ready' });
+  t.equal(down.statusCode, 503);
+  t.match(down.json(), {
+    status: 'unready',
+    checks: {
+      fine: { status: 'up' },
+      broken: { status: 'down', error: 'connection refused' },
+      hanging: { status: 'down', error: /no answer within 200 ms/ },
+    },
+  });
+  const live = await app.inject({ method: 'GET', url: '/health/live' });
+  t.equal(live.statusCode, 200);
+});
+
+t.test('Metrics expose request latency by route pattern', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  await app.inject({ method: 'GET', url: '/conflict' });
+  const res = await app.inject({ method: 'GET', url: '/metrics' });
+  t.equal(res.statusCode, 200);
+  t.match(res.headers['content-type'], /^text\/plain/);
+  t.match(
+    res.body,
+    /http_request_duration_seconds_count\{service="test",method="GET",route="\/conflict",status_code="409"\} 1/,
+  );
+  t.match(res.body, /process_cpu_seconds_total/);
+});
+
+t.test('OpenAPI is served from the route schemas', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  await app.ready();
+  const res = await app.inject({ method: 'GET', url: '/docs/json' });
+  t.equal(res.statusCode, 200);
+  t.ok(res.json().paths['/things']);
+  const ui = await app.inject({ method: 'GET', url: '/docs' });
+  t.ok(ui.statusCode === 200 || ui.statusCode === 302);
+});
