@@ -1,22 +1,24 @@
 import t from 'tap';
+import { serviceNames, servicePorts, settings, type ServiceName } from '../shared/config/index.js';
 import { isolatedEnv } from './support/isolation.js';
 import { freePort, startService, type RunningService } from './support/processes.js';
 import { waitFor } from './support/wait.js';
 
-/** Each service, the env variable of its port, and the stores its readiness must report. */
-const services = [
-  { name: 'catalog-write', portVar: 'CATALOG_WRITE_PORT', checks: ['postgres'] },
-  { name: 'outbox-relay', portVar: 'OUTBOX_RELAY_PORT', checks: ['postgres', 'queues'] },
-  { name: 'projector-search', portVar: 'SEARCH_PROJECTOR_PORT', checks: ['search', 'redis'] },
-  { name: 'projector-detail', portVar: 'DETAIL_PROJECTOR_PORT', checks: ['redis'] },
-  {
-    name: 'projector-analytics',
-    portVar: 'ANALYTICS_PROJECTOR_PORT',
-    checks: ['clickhouse', 'redis'],
-  },
-  { name: 'catalog-read', portVar: 'CATALOG_READ_PORT', checks: ['search', 'redis'] },
-  { name: 'analytics-api', portVar: 'ANALYTICS_API_PORT', checks: ['clickhouse'] },
-] as const;
+/** The stores each service's readiness must report. */
+const checksOf: Record<ServiceName, string[]> = {
+  'catalog-write': ['postgres'],
+  'outbox-relay': ['postgres', 'queues'],
+  'projector-search': ['search', 'redis'],
+  'projector-detail': ['redis'],
+  'projector-analytics': ['clickhouse', 'redis'],
+  'catalog-read': ['search', 'redis'],
+  'analytics-api': ['clickhouse'],
+};
+const services = serviceNames.map((name) => ({
+  name,
+  portVar: settings[servicePorts[name]].env,
+  checks: checksOf[name],
+}));
 
 async function readiness(port: number): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`http://127.0.0.1:${port}/health/ready`);

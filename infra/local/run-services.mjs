@@ -8,15 +8,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const env = process.env;
-const services = [
-  ['catalog-write', env.CATALOG_WRITE_PORT ?? '3001'],
-  ['outbox-relay', env.OUTBOX_RELAY_PORT ?? '3010'],
-  ['projector-search', env.SEARCH_PROJECTOR_PORT ?? '3011'],
-  ['projector-detail', env.DETAIL_PROJECTOR_PORT ?? '3012'],
-  ['projector-analytics', env.ANALYTICS_PROJECTOR_PORT ?? '3013'],
-  ['catalog-read', env.CATALOG_READ_PORT ?? '3000'],
-  ['analytics-api', env.ANALYTICS_API_PORT ?? '3002'],
-];
+// The service list and their ports come from the built config module, so they cannot drift.
+const { loadConfig, serviceNames, servicePort } = await import(
+  join(root, 'dist', 'shared', 'config', 'index.js')
+);
+const config = loadConfig(env);
+const services = serviceNames.map((name) => [name, servicePort(config, name)]);
 const host = env.HOST === undefined || env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
 const readyTimeoutMs = Number(env.READY_TIMEOUT_MS ?? 90_000);
 

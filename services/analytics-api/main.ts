@@ -5,7 +5,6 @@ import { buildAnalyticsApiApp } from './app.js';
 await runService({
   service: 'analytics-api',
   require: ['analyticsTokens'],
-  port: (config) => config.analyticsApiPort,
   build: (config, logger) =>
     Promise.resolve(
       buildAnalyticsApiApp({ config, logger, clickhouse: clickhouseFromConfig(config) }),

@@ -5,7 +5,6 @@ import { buildCatalogReadApp } from './app.js';
 
 await runService({
   service: 'catalog-read',
-  port: (config) => config.catalogReadPort,
   build: (config, logger) =>
     buildCatalogReadApp({
       config,

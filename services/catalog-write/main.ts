@@ -7,7 +7,6 @@ import { buildCatalogWriteApp } from './app.js';
 await runService({
   service: 'catalog-write',
   require: ['adminTokens'],
-  port: (config) => config.catalogWritePort,
   build: async (config, logger) => {
     const postgres = postgresFromConfig(config, 'catalog-write');
     if (config.migrateOnStart) {

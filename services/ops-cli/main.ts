@@ -2,7 +2,15 @@
  * The operator's command line: `npm run aisle -- <command>` (or `node dist/services/ops-cli/main.js`).
  * Later issues add import, rebuild, verify, status, dead letters and seed here.
  */
-import { ConfigError, configTable, loadConfig, type Config } from '../../shared/config/index.js';
+import {
+  ConfigError,
+  configTable,
+  isServiceName,
+  loadConfig,
+  serviceNames,
+  servicePort,
+  type Config,
+} from '../../shared/config/index.js';
 import { bootstrapClickHouse } from '../../shared/stores/clickhouse.js';
 import { migrate } from '../../shared/stores/migrations.js';
 import { postgresMigrationsDir } from '../../shared/stores/migrations-dir.js';
@@ -10,7 +18,7 @@ import { clickhouseOptions, postgresFromConfig } from '../../shared/stores/open.
 import { bootstrapSearch } from '../../shared/stores/search/bootstrap.js';
 import { openSearch } from '../../shared/stores/search/open.js';
 
-type Command = (config: Config) => Promise<void>;
+type Command = (config: Config, args: readonly string[]) => Promise<void>;
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -47,6 +55,19 @@ const commands: Record<string, { help: string; run: Command }> = {
       );
     },
   },
+  health: {
+    help: 'health <service>: exit 0 when the service answers /health/ready with 200 (container healthchecks)',
+    run: async (config, [service = '']) => {
+      if (!isServiceName(service)) {
+        throw new Error(`unknown service "${service}"; one of: ${serviceNames.join(', ')}`);
+      }
+      const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+      const url = `http://${host}:${servicePort(config, service)}/health/ready`;
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      say(`${service}: ${response.status} ${await response.text()}`);
+      if (response.status !== 200) process.exitCode = 1;
+    },
+  },
   config: {
     help: 'print every configuration variable with its default (markdown)',
     run: () => {
@@ -68,7 +89,7 @@ if (command === undefined) {
   process.exit(name === undefined || name === 'help' || name === '--help' ? 0 : 2);
 }
 try {
-  await command.run(loadConfig(process.env));
+  await command.run(loadConfig(process.env), process.argv.slice(3));
 } catch (error) {
   const message =
     error instanceof ConfigError || error instanceof Error ? error.message : String(error);

@@ -5,7 +5,6 @@ import { buildOutboxRelayApp } from './app.js';
 
 await runService({
   service: 'outbox-relay',
-  port: (config) => config.outboxRelayPort,
   build: (config, logger) =>
     buildOutboxRelayApp({
       config,

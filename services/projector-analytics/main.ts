@@ -6,7 +6,6 @@ import { buildAnalyticsProjectorApp } from './app.js';
 
 await runService({
   service: 'projector-analytics',
-  port: (config) => config.analyticsProjectorPort,
   build: async (config, logger) => {
     const report = await bootstrapClickHouse(clickhouseOptions(config));
     logger.info(report, 'clickhouse tables checked');

@@ -4,7 +4,6 @@ import { buildDetailProjectorApp } from './app.js';
 
 await runService({
   service: 'projector-detail',
-  port: (config) => config.detailProjectorPort,
   build: async (config, logger) => {
     const redis = openRedis(config.redisUrl);
     await assertNoEviction(redis.client);

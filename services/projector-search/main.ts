@@ -6,7 +6,6 @@ import { buildSearchProjectorApp } from './app.js';
 
 await runService({
   service: 'projector-search',
-  port: (config) => config.searchProjectorPort,
   build: async (config, logger) => {
     const search = openSearch(config);
     const report = await bootstrapSearch(search.client, config.searchIndexPrefix);

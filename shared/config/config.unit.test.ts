@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import t from 'tap';
+import { projectRoot } from '../paths.js';
 import { ConfigError, configTable, loadConfig, settings } from './index.js';
 
 t.test('When nothing is set, then every default matches the local stores', async (t) => {
@@ -62,4 +65,10 @@ t.test('When identifiers are used in SQL or key names, then unsafe ones are refu
 t.test('The configuration table lists every variable', async (t) => {
   const table = configTable();
   for (const spec of Object.values(settings)) t.match(table, `\`${spec.env}\``);
+});
+
+t.test('The README shows exactly the generated configuration table', async (t) => {
+  const readme = await readFile(join(projectRoot, 'README.md'), 'utf8');
+  const between = /<!-- config-table:start -->\n([\s\S]*?)\n<!-- config-table:end -->/.exec(readme);
+  t.equal(between?.[1], configTable(), 'regenerate with: npm run aisle -- config');
 });

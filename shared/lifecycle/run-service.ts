@@ -1,12 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, loadConfig, type Config, type SettingKey } from '../config/index.js';
+import {
+  ConfigError,
+  loadConfig,
+  servicePort,
+  type Config,
+  type ServiceName,
+  type SettingKey,
+} from '../config/index.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { exitOnSignals } from './shutdown.js';
 
 export interface ServiceDefinition {
-  readonly service: string;
+  readonly service: ServiceName;
   readonly require?: readonly SettingKey[];
-  readonly port: (config: Config) => number;
   readonly build: (config: Config, logger: Logger) => Promise<FastifyInstance>;
 }
 
@@ -30,7 +36,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   try {
     const app = await definition.build(config, logger);
     exitOnSignals(logger, config.shutdownTimeoutMs, () => app.close());
-    await app.listen({ host: config.host, port: definition.port(config) });
+    await app.listen({ host: config.host, port: servicePort(config, definition.service) });
   } catch (error) {
     logger.fatal({ err: error }, 'failed to start');
     process.exit(1);

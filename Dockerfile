@@ -1,0 +1,24 @@
+# One image for every Aisle service; docker-compose.yml picks the service by command.
+# syntax=docker/dockerfile:1
+
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY shared ./shared
+COPY services ./services
+RUN npx tsc -p tsconfig.build.json
+
+FROM node:22-bookworm-slim AS runtime
+ENV NODE_ENV=production HOST=0.0.0.0
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# Migrations, the index template and the ClickHouse DDL are read at start-up.
+COPY infra/postgres ./infra/postgres
+COPY infra/search ./infra/search
+COPY infra/clickhouse/schema ./infra/clickhouse/schema
+USER node
+CMD ["node", "--enable-source-maps", "dist/services/catalog-read/main.js"]

@@ -1,0 +1,75 @@
+// No Docker engine runs here, so docker-compose.yml is kept honest by checking it against the
+// code: every service is in it, runs its own main.js, and is configured only with variables the
+// config module knows.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import t from 'tap';
+import { parse } from 'yaml';
+import { serviceNames, servicePorts, settings } from '../shared/config/index.js';
+import { projectRoot } from '../shared/paths.js';
+
+interface ComposeService {
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  healthcheck?: { test?: string[] };
+  depends_on?: Record<string, { condition: string }>;
+}
+
+const compose = parse(await readFile(join(projectRoot, 'docker-compose.yml'), 'utf8'), {
+  merge: true,
+}) as { services: Record<string, ComposeService> };
+const knownVariables = new Set(Object.values(settings).map((s) => s.env));
+
+t.test(
+  'Every Aisle service runs its own main.js, waits for bootstrap and has a healthcheck',
+  async (t) => {
+    for (const name of serviceNames) {
+      const service = compose.services[name];
+      t.ok(service, `${name} is in docker-compose.yml`);
+      t.match(service?.command?.join(' '), `dist/services/${name}/main.js`);
+      t.same(service?.healthcheck?.test?.slice(-2), ['health', name]);
+      t.equal(service?.depends_on?.['bootstrap']?.condition, 'service_completed_successfully');
+    }
+  },
+);
+
+t.test('Services are configured only with variables the config module reads', async (t) => {
+  for (const name of [...serviceNames, 'bootstrap']) {
+    const environment = compose.services[name]?.environment ?? {};
+    for (const variable of Object.keys(environment)) {
+      t.ok(knownVariables.has(variable), `${name}: ${variable} is a known setting`);
+    }
+    for (const needed of [
+      'DATABASE_URL',
+      'REDIS_URL',
+      'SEARCH_URL',
+      'CLICKHOUSE_URL',
+      'ADMIN_TOKENS',
+      'ANALYTICS_TOKENS',
+    ]) {
+      t.ok(environment[needed], `${name}: ${needed} is set`);
+    }
+    t.equal(environment['HOST'], '0.0.0.0', `${name} listens beyond the container's loopback`);
+  }
+});
+
+t.test('Published API ports are the configured defaults, on loopback only', async (t) => {
+  for (const name of ['catalog-read', 'catalog-write', 'analytics-api'] as const) {
+    const port = settings[servicePorts[name]].default;
+    t.same(compose.services[name]?.ports, [`127.0.0.1:${port}:${port}`]);
+  }
+});
+
+t.test('Redis is configured the way BullMQ needs it', async (t) => {
+  const command = compose.services['redis']?.command?.join(' ') ?? '';
+  t.match(command, '--maxmemory-policy noeviction');
+  t.match(command, '--appendonly yes');
+});
+
+t.test('The image carries every infra file the services read at start-up', async (t) => {
+  const dockerfile = await readFile(join(projectRoot, 'Dockerfile'), 'utf8');
+  for (const path of ['infra/postgres', 'infra/search', 'infra/clickhouse/schema']) {
+    t.match(dockerfile, `COPY ${path} ./${path}`);
+  }
+});
