@@ -5,7 +5,12 @@ ensure_node_deps() {
   local root="$1"
   if [ ! -f "$root/node_modules/.package-lock.json" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
     echo "[deps] npm ci" >&2
-    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+    # A registry mirror without other platforms' optional packages (msgpackr-extract's builds for
+    # macOS/Windows) makes npm ci refuse any lock; npm install --no-save then installs the same
+    # locked versions without rewriting the lock.
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null) ||
+      (echo "[deps] npm ci refused the lock; npm install --no-save" >&2 &&
+        cd "$root" && npm install --no-save --no-audit --no-fund --loglevel=error)
   fi
 }
 
