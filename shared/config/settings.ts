@@ -186,6 +186,29 @@ export const settings = {
     parse: tokenList(16),
     secret: true,
   }),
+  idempotencyTtlSeconds: setting({
+    env: 'IDEMPOTENCY_TTL_SECONDS',
+    doc: 'How long an Idempotency-Key and its stored response are kept.',
+    default: '86400',
+    parse: integer(60, 30 * 86400),
+  }),
+  importMaxBytes: setting({
+    env: 'IMPORT_MAX_BYTES',
+    doc: 'Largest NDJSON import accepted (larger ones get 413); the body is streamed, never held in memory.',
+    default: '10737418240',
+    parse: integer(1024, Number.MAX_SAFE_INTEGER),
+  }),
+  importBatchSize: setting({
+    env: 'IMPORT_BATCH_SIZE',
+    doc: 'Products committed per import transaction (each with its outbox events).',
+    default: '500',
+    parse: integer(1, 10_000),
+  }),
+  importSpoolDir: setting({
+    env: 'IMPORT_SPOOL_DIR',
+    doc: 'Folder where an import body is spooled while it is processed (default: the OS temp folder).',
+    parse: text(),
+  }),
   bodyLimitBytes: setting({
     env: 'BODY_LIMIT_BYTES',
     doc: 'Largest JSON request body accepted (larger ones get 413).',

@@ -3,6 +3,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Problem } from './problems.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling: a hash of the bearer token, never the token itself. */
+    principal?: string;
+  }
+}
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
@@ -39,6 +46,7 @@ export const bearerAuthPlugin = fp(
         void reply.header('www-authenticate', `Bearer realm="${opts.realm}"`);
         throw new Problem('unauthorized', 'Send Authorization: Bearer <token>.');
       }
+      request.principal = digest(token).toString('hex').slice(0, 32);
     });
   },
   { name: 'aisle-bearer-auth' },

@@ -12,7 +12,23 @@ export const problemCatalogue = {
   version_mismatch: { status: 409, title: 'The resource has changed since that version' },
   payload_too_large: { status: 413, title: 'The body is too large' },
   unsupported_media_type: { status: 415, title: 'This content type is not accepted' },
+  sku_taken: { status: 409, title: 'Another product has this SKU' },
+  insufficient_stock: { status: 409, title: 'Not enough stock for this adjustment' },
+  invalid_transition: {
+    status: 409,
+    title: 'The product cannot go to that state from its current one',
+  },
+  category_cycle: {
+    status: 409,
+    title: 'A category cannot be placed under itself or its descendants',
+  },
+  slug_taken: { status: 409, title: 'A sibling category has this slug' },
+  idempotency_key_in_use: {
+    status: 409,
+    title: 'A request with this Idempotency-Key is still being processed',
+  },
   rule_violated: { status: 422, title: 'A catalog rule forbids this change' },
+  unknown_category: { status: 422, title: 'The category does not exist' },
   idempotency_key_reused: {
     status: 422,
     title: 'This Idempotency-Key was used with another request',

@@ -6,6 +6,7 @@ import { problemErrorHandler } from './error-handler.js';
 import { healthPlugin } from './health.js';
 import { metricsPlugin } from './metrics.js';
 import { problemSchema } from './problems.js';
+import { validatorCompiler } from './validation.js';
 
 export interface ServerOptions {
   readonly service: string;
@@ -19,8 +20,8 @@ export const AISLE_VERSION = '0.1.0';
 
 /**
  * The common base of every Aisle service: problem+json errors, health, metrics and OpenAPI.
- * Ajv keeps unknown fields (so `additionalProperties: false` rejects them instead of silently
- * dropping them) and reports every issue, so clients get field-level details at once.
+ * Validation keeps unknown fields (so `additionalProperties: false` rejects them instead of
+ * silently dropping them) and reports every issue, so clients get field-level details at once.
  */
 export async function createServer(opts: ServerOptions): Promise<FastifyInstance> {
   // Widened to Fastify's logger type so the instance matches every plugin's FastifyInstance.
@@ -31,8 +32,8 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array' } },
   });
+  app.setValidatorCompiler(validatorCompiler());
   app.addSchema(problemSchema);
   await app.register(problemErrorHandler);
   await app.register(docsPlugin, {

@@ -1,0 +1,27 @@
+/**
+ * Why the domain refused a command, with a stable code that the HTTP layer maps 1:1 onto its
+ * problem catalogue: `rule_violated` (422) is a catalog rule the request breaks; the others (409)
+ * are clashes with the current state.
+ */
+export type DomainErrorCode =
+  | 'rule_violated'
+  | 'unknown_category'
+  | 'insufficient_stock'
+  | 'invalid_transition'
+  | 'category_cycle'
+  | 'slug_taken'
+  | 'sku_taken';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const rule = (message: string, field?: string): DomainError =>
+  new DomainError('rule_violated', message, field);

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Money, ProductSnapshot } from '../../../shared/events/catalog-events.js';
+import type { Pool } from '../../../shared/stores/postgres.js';
+import { answerCommand } from '../commands/respond.js';
+import { etagOf } from '../http.js';
+import { readProduct, runProductCommand } from './commands.js';
+import type { DetailsPatch, ProductCommand, ProductFields } from './decide.js';
+import {
+  conditionalHeaders,
+  createProductBody,
+  errorResponses,
+  idParams,
+  money,
+  patchProductBody,
+  productResponse,
+  stockAdjustmentBody,
+  stockResponse,
+  versionResponse,
+} from './schemas.js';
+
+type CreateBody = ProductFields & { id?: string };
+interface IdParams {
+  id: string;
+}
+interface StockBody {
+  warehouse: string;
+  delta: number;
+  reason: string;
+}
+
+const tags = ['products'];
+const security = [{ bearer: [] }];
+const answer = answerCommand<ProductSnapshot>;
+const idAndVersion = (p: ProductSnapshot) => ({
+  status: 200,
+  body: { id: p.id, version: p.version },
+});
+
+/** The product commands of the admin API (API.md, catalog-write table). */
+export function productRoutes(app: FastifyInstance, opts: { pool: Pool }): void {
+  const { pool } = opts;
+  const change = (summary: string, extra: Record<string, unknown> = {}) => ({
+    schema: {
+      tags,
+      security,
+      summary,
+      params: idParams,
+      headers: conditionalHeaders,
+      response: { 200: versionResponse, ...errorResponses },
+      ...extra,
+    },
+  });
+
+  app.post<{ Body: CreateBody }>(
+    '/products',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Create a product (draft unless status is given)',
+        body: createProductBody,
+        headers: conditionalHeaders,
+        response: { 201: versionResponse, ...errorResponses },
+      },
+    },
+    (request, reply) => {
+      const { id = randomUUID(), ...fields } = request.body;
+      return answer(
+        request,
+        reply,
+        (context) => runProductCommand(pool, id, { type: 'CreateProduct', id, fields }, context),
+        (p) => ({
+          status: 201,
+          body: { id: p.id, version: p.version },
+          headers: { location: `/admin/v1/products/${p.id}` },
+        }),
+      );
+    },
+  );
+
+  const simple = (path: string, summary: string, command: ProductCommand) =>
+    app.post<{ Params: IdParams }>(path, change(summary), (request, reply) =>
+      answer(
+        request,
+        reply,
+        (c) => runProductCommand(pool, request.params.id, command, c),
+        idAndVersion,
+      ),
+    );
+  simple('/products/:id/publish', 'Make a product visible on the storefront (needs a price)', {
+    type: 'PublishProduct',
+  });
+  simple('/products/:id/unpublish', 'Take a published product off the storefront', {
+    type: 'UnpublishProduct',
+  });
+
+  app.patch<{ Params: IdParams; Body: DetailsPatch }>(
+    '/products/:id',
+    change('Change product details', { body: patchProductBody }),
+    (request, reply) =>
+      answer(
+        request,
+        reply,
+        (c) =>
+          runProductCommand(
+            pool,
+            request.params.id,
+            { type: 'ChangeProductDetails', patch: request.body },
+            c,
+          ),
+        idAndVersion,
+      ),
+  );
+
+  app.put<{ Params: IdParams; Body: Money }>(
+    '/products/:id/price',
+    change('Set the price', { body: money }),
+    (request, reply) =>
+      answer(
+        request,
+        reply,
+        (c) =>
+          runProductCommand(pool, request.params.id, { type: 'SetPrice', price: request.body }, c),
+        idAndVersion,
+      ),
+  );
+
+  app.post<{ Params: IdParams; Body: StockBody }>(
+    '/products/:id/stock-adjustments',
+    change('Adjust stock in one warehouse; stock never goes below zero', {
+      body: stockAdjustmentBody,
+      response: { 200: stockResponse, ...errorResponses },
+    }),
+    (request, reply) =>
+      answer(
+        request,
+        reply,
+        (c) =>
+          runProductCommand(pool, request.params.id, { type: 'AdjustStock', ...request.body }, c),
+        (p) => ({
+          status: 200,
+          body: { id: p.id, version: p.version, available: p.stock.available },
+        }),
+      ),
+  );
+
+  app.delete<{ Params: IdParams }>('/products/:id', change('Delete a product'), (request, reply) =>
+    answer(
+      request,
+      reply,
+      (c) => runProductCommand(pool, request.params.id, { type: 'DeleteProduct' }, c),
+      idAndVersion,
+    ),
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/products/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'The product as stored (strongly consistent admin view)',
+        params: idParams,
+        response: { 200: productResponse, 304: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const product = await readProduct(pool, request.params.id);
+      const etag = etagOf(product.version);
+      void reply.header('etag', etag).header('x-aisle-version', String(product.version));
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      return product;
+    },
+  );
+}

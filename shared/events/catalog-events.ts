@@ -1,0 +1,98 @@
+/**
+ * The events the write side commits to the outbox. Each carries the full snapshot after the
+ * change (DESIGN rule 2), so a projector never reads the write store.
+ */
+export type ProductStatus = 'draft' | 'published' | 'archived' | 'deleted';
+export type AttributeValue = string | readonly string[] | number;
+
+export interface Money {
+  readonly amountMinor: number;
+  readonly currency: string;
+}
+
+export interface StockLevels {
+  readonly available: number;
+  readonly byWarehouse: Readonly<Record<string, number>>;
+}
+
+export interface ProductSnapshot {
+  readonly id: string;
+  readonly sku: string;
+  readonly name: string;
+  readonly description: string;
+  readonly brand: string | null;
+  readonly categoryId: string | null;
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
+  readonly images: readonly string[];
+  readonly price: Money | null;
+  readonly stock: StockLevels;
+  readonly status: ProductStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+export const productEventTypes = [
+  'ProductCreated',
+  'ProductDetailsChanged',
+  'ProductPriceChanged',
+  'ProductStockAdjusted',
+  'ProductPublished',
+  'ProductUnpublished',
+  'ProductDeleted',
+] as const;
+export type ProductEventType = (typeof productEventTypes)[number];
+
+/** What a product event changed, beyond the snapshot: the fields, and details of moves. */
+export interface ProductChanges {
+  readonly fields: readonly string[];
+  readonly price?: { readonly from: Money | null; readonly to: Money };
+  readonly stock?: {
+    readonly warehouse: string;
+    readonly delta: number;
+    readonly reason: string;
+    readonly onHand: number;
+  };
+  readonly status?: { readonly from: ProductStatus | null; readonly to: ProductStatus };
+}
+
+interface EventEnvelope {
+  readonly eventId: string;
+  readonly version: number;
+  readonly occurredAt: string;
+  readonly correlationId: string | null;
+}
+
+export interface ProductEvent extends EventEnvelope {
+  readonly aggregate: 'product';
+  readonly type: ProductEventType;
+  readonly productId: string;
+  readonly snapshot: ProductSnapshot;
+  readonly changes: ProductChanges;
+}
+
+export interface CategorySnapshot {
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+  readonly parentId: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+export type CategoryEventType = 'CategoryCreated' | 'CategoryChanged';
+
+export interface CategoryEvent extends EventEnvelope {
+  readonly aggregate: 'category';
+  readonly type: CategoryEventType;
+  readonly categoryId: string;
+  readonly snapshot: CategorySnapshot;
+  readonly changes: { readonly fields: readonly string[] };
+}
+
+export type CatalogEvent = ProductEvent | CategoryEvent;
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}
