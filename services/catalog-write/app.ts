@@ -6,7 +6,9 @@ import type { Logger } from '../../shared/logging/logger.js';
 import '../../shared/stores/decorators.js';
 import type { Pool } from '../../shared/stores/postgres.js';
 import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
+import { categoryRoutes } from './categories/routes.js';
 import { idempotencyPlugin } from './idempotency/plugin.js';
+import { importRoutes } from './imports/routes.js';
 import { productRoutes } from './products/routes.js';
 
 export interface CatalogWriteDeps {
@@ -35,6 +37,8 @@ export async function buildCatalogWriteApp(deps: CatalogWriteDeps): Promise<Fast
       });
       await admin.register(idempotencyPlugin, { pool, ttlSeconds: config.idempotencyTtlSeconds });
       productRoutes(admin, { pool });
+      categoryRoutes(admin, { pool });
+      importRoutes(admin, { pool, config });
     },
     { prefix: '/admin/v1' },
   );

@@ -1,7 +1,13 @@
 /**
  * The operator's command line: `npm run aisle -- <command>` (or `node dist/services/ops-cli/main.js`).
- * Later issues add import, rebuild, verify, status, dead letters and seed here.
+ * Later issues add rebuild, verify, status, dead letters and seed here.
  */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
 import {
   ConfigError,
   configTable,
@@ -17,6 +23,7 @@ import { postgresMigrationsDir } from '../../shared/stores/migrations-dir.js';
 import { clickhouseOptions, postgresFromConfig } from '../../shared/stores/open.js';
 import { bootstrapSearch } from '../../shared/stores/search/bootstrap.js';
 import { openSearch } from '../../shared/stores/search/open.js';
+import type { ImportView as ImportProgress } from '../catalog-write/imports/repository.js';
 
 type Command = (config: Config, args: readonly string[]) => Promise<void>;
 
@@ -68,6 +75,10 @@ const commands: Record<string, { help: string; run: Command }> = {
       if (response.status !== 200) process.exitCode = 1;
     },
   },
+  import: {
+    help: 'import <file.ndjson> [--url http://127.0.0.1:3001] [--timeout 3600]: stream products to the admin API and follow the import (token: first of ADMIN_TOKENS)',
+    run: importFile,
+  },
   config: {
     help: 'print every configuration variable with its default (markdown)',
     run: () => {
@@ -76,6 +87,176 @@ const commands: Record<string, { help: string; run: Command }> = {
     },
   },
 };
+
+const count = (n: number): string => n.toLocaleString('en-US');
+const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** One status line on stderr, redrawn in place on a terminal, every few seconds otherwise. */
+function progressLine(): {
+  show(fraction: number, text: string, force?: boolean): void;
+  end(): void;
+} {
+  const tty = process.stderr.isTTY;
+  let last = 0;
+  return {
+    show(fraction, text, force = false) {
+      const now = Date.now();
+      if (!force && now - last < (tty ? 100 : 2_000)) return;
+      last = now;
+      const filled = Math.round(Math.min(Math.max(fraction, 0), 1) * 30);
+      const bar = `[${'#'.repeat(filled)}${'-'.repeat(30 - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}% ${text}`;
+      process.stderr.write(tty ? `\r${bar}\x1b[K` : `${bar}\n`);
+    },
+    end: () => void (tty && process.stderr.write('\n')),
+  };
+}
+
+/** POSTs a stream with a known length; the response is read even if the server stops reading. */
+function upload(
+  url: URL,
+  token: string,
+  body: Readable,
+  length: number,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/x-ndjson',
+          'content-length': String(length),
+        },
+      },
+      (res) => {
+        answered = true;
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    body.on('error', (error) => req.destroy(error));
+    body.pipe(req);
+  });
+}
+
+function problemText(status: number, text: string): string {
+  try {
+    const problem = JSON.parse(text) as { title?: string; detail?: string };
+    return `${status} ${problem.detail ?? problem.title ?? ''}`.trim();
+  } catch {
+    return `${status} ${text.slice(0, 200)}`.trim();
+  }
+}
+
+/** The import's progress, or undefined when the server did not answer (the caller retries). */
+async function fetchProgress(url: URL, token: string): Promise<ImportProgress | undefined> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch {
+    return undefined;
+  }
+  if (res.status !== 200)
+    throw new Error(`GET ${url.pathname}: ${problemText(res.status, await res.text())}`);
+  return (await res.json()) as ImportProgress;
+}
+
+/** Polls until the import is done; the import runs on in the server whatever happens here. */
+async function follow(
+  url: URL,
+  token: string,
+  deadline: number,
+  line: ReturnType<typeof progressLine>,
+): Promise<ImportProgress> {
+  let fraction = 0;
+  for (;;) {
+    const progress = await fetchProgress(url, token);
+    if (progress === undefined) {
+      line.show(fraction, 'the server does not answer; retrying', true);
+    } else {
+      fraction = progress.bytesTotal === 0 ? 1 : progress.bytesProcessed / progress.bytesTotal;
+      line.show(
+        fraction,
+        `${count(progress.linesRead)} lines, ${count(progress.accepted)} accepted, ${count(progress.rejected)} rejected`,
+        progress.done,
+      );
+      if (progress.done) return progress;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`not done by the deadline; follow it at ${url.href}`);
+    await new Promise((resolve) => setTimeout(resolve, progress === undefined ? 1_000 : 500));
+  }
+}
+
+async function importFile(config: Config, args: readonly string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { url: { type: 'string' }, timeout: { type: 'string', default: '3600' } },
+    allowPositionals: true,
+  });
+  const file = positionals[0];
+  if (file === undefined) throw new Error('usage: aisle import <file.ndjson> [--url URL]');
+  const token = config.adminTokens?.[0];
+  if (token === undefined) throw new Error('set ADMIN_TOKENS; its first token is used');
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const base = values.url ?? `http://${host}:${config.catalogWritePort}`;
+  const timeoutSeconds = Number(values.timeout);
+  if (!(timeoutSeconds > 0)) throw new Error('--timeout must be a number of seconds');
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const { size } = await stat(file);
+  const started = Date.now();
+  const line = progressLine();
+
+  let importId: string;
+  let progress: ImportProgress;
+  let statusUrl: URL;
+  try {
+    const body = createReadStream(file);
+    let sent = 0;
+    body.on('data', (chunk) => {
+      sent += chunk.length;
+      line.show(size === 0 ? 1 : sent / size, `uploading ${megabytes(sent)} of ${megabytes(size)}`);
+    });
+    const answer = await upload(new URL('/admin/v1/imports', base), token, body, size);
+    if (answer.status !== 202) {
+      throw new Error(`the import was refused: ${problemText(answer.status, answer.text)}`);
+    }
+    line.show(1, `uploaded ${megabytes(size)}`, true);
+    importId = (JSON.parse(answer.text) as { importId: string }).importId;
+    statusUrl = new URL(`/admin/v1/imports/${importId}`, base);
+    progress = await follow(statusUrl, token, deadline, line);
+  } finally {
+    line.end();
+  }
+
+  const seconds = (Date.now() - started) / 1000;
+  say(`import ${importId}: ${progress.state}`);
+  say(`  accepted  ${count(progress.accepted)}`);
+  say(`  rejected  ${count(progress.rejected)}`);
+  say(
+    `  duration  ${seconds.toFixed(1)} s, ${count(Math.round(progress.linesRead / Math.max(seconds, 0.001)))} lines/s`,
+  );
+  if (progress.error !== undefined) say(`  error     ${progress.error}`);
+  const shown = progress.rejections.slice(0, 10);
+  if (shown.length > 0) {
+    say('first rejections:');
+    for (const r of shown) say(`  line ${r.line}: ${r.reason}`);
+    if (progress.rejected > shown.length) say(`  … more at ${statusUrl.href}`);
+  }
+  if (progress.state === 'failed') process.exitCode = 1;
+}
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.help}`);

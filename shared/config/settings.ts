@@ -209,6 +209,30 @@ export const settings = {
     doc: 'Folder where an import body is spooled while it is processed (default: the OS temp folder).',
     parse: text(),
   }),
+  outboxBatchSize: setting({
+    env: 'OUTBOX_BATCH_SIZE',
+    doc: 'Outbox events the relay claims and enqueues per transaction.',
+    default: '500',
+    parse: integer(1, 10_000),
+  }),
+  outboxPollIntervalMs: setting({
+    env: 'OUTBOX_POLL_INTERVAL_MS',
+    doc: 'How often the relay polls the outbox when no NOTIFY woke it (a lost notification costs at most this).',
+    default: '1000',
+    parse: integer(10, 600_000),
+  }),
+  outboxRetentionHours: setting({
+    env: 'OUTBOX_RETENTION_HOURS',
+    doc: 'How long published outbox rows are kept before the relay prunes them.',
+    default: '72',
+    parse: integer(0, 24 * 365),
+  }),
+  projectionAttempts: setting({
+    env: 'PROJECTION_ATTEMPTS',
+    doc: 'Tries of a projection job (exponential backoff with jitter) before it stays in the dead-letter (failed) state.',
+    default: '10',
+    parse: integer(1, 100),
+  }),
   bodyLimitBytes: setting({
     env: 'BODY_LIMIT_BYTES',
     doc: 'Largest JSON request body accepted (larger ones get 413).',

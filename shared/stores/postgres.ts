@@ -3,6 +3,8 @@ import type { StoreHandle } from './store.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
+/** Either: a one-off query on the pool, or a statement in a transaction's client. */
+export type Queryable = pg.Pool | pg.PoolClient;
 
 export interface PostgresOptions {
   readonly url: string;

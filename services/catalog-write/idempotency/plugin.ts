@@ -72,6 +72,7 @@ async function claim(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
+  if (request.routeOptions.config.idempotency === 'manual') return undefined;
   const key = request.headers['idempotency-key'];
   if (key === undefined || request.method !== 'POST') return undefined;
   if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {

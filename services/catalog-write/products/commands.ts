@@ -100,13 +100,8 @@ export function constraintProblem(error: unknown): Problem | undefined {
 
 /** The admin view: strongly consistent, straight from the write model. */
 export async function readProduct(pool: Pool, id: string): Promise<ProductSnapshot> {
-  const client = await pool.connect();
-  try {
-    const product = await loadProduct(client, id, false);
-    if (product === undefined || product.status === 'deleted')
-      throw new Problem('not_found', `no product ${id}`);
-    return product;
-  } finally {
-    client.release();
-  }
+  const product = await loadProduct(pool, id, false);
+  if (product === undefined || product.status === 'deleted')
+    throw new Problem('not_found', `no product ${id}`);
+  return product;
 }

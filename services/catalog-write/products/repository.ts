@@ -3,7 +3,7 @@ import type {
   ProductSnapshot,
   ProductStatus,
 } from '../../../shared/events/catalog-events.js';
-import type { PoolClient } from '../../../shared/stores/postgres.js';
+import type { PoolClient, Queryable } from '../../../shared/stores/postgres.js';
 
 interface ProductRow {
   id: string;
@@ -38,7 +38,7 @@ interface ProductRow {
  * and lose the other command's update.
  */
 export async function loadProduct(
-  client: PoolClient,
+  client: Queryable,
   id: string,
   lock: boolean,
 ): Promise<ProductSnapshot | undefined> {

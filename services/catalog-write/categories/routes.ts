@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { CategorySnapshot } from '../../../shared/events/catalog-events.js';
+import type { Pool } from '../../../shared/stores/postgres.js';
+import { answerCommand } from '../commands/respond.js';
+import { etagOf } from '../http.js';
+import {
+  conditionalHeaders,
+  errorResponses,
+  idParams,
+  versionResponse,
+} from '../products/schemas.js';
+import { readCategory, runCategoryCommand } from './commands.js';
+import { categoryLimits as L, type CategoryFields, type CategoryPatch } from './decide.js';
+
+const fields = {
+  slug: { type: 'string', minLength: 1, maxLength: L.slugMax, pattern: L.slugPattern },
+  name: { type: 'string', minLength: 1, maxLength: L.nameMax },
+  parentId: { type: ['string', 'null'], format: 'uuid' },
+} as const;
+
+const categoryResponse = {
+  type: 'object',
+  required: ['id', 'slug', 'name', 'parentId', 'version', 'createdAt', 'updatedAt'],
+  properties: {
+    id: { type: 'string' },
+    slug: { type: 'string' },
+    name: { type: 'string' },
+    parentId: { type: ['string', 'null'] },
+    version: { type: 'integer' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const tags = ['categories'];
+const security = [{ bearer: [] }];
+const answer = answerCommand<CategorySnapshot>;
+
+/** The category tree of the admin API: create, rename, move (no cycles, unique sibling slugs). */
+export function categoryRoutes(app: FastifyInstance, opts: { pool: Pool }): void {
+  const { pool } = opts;
+
+  app.post<{ Body: CategoryFields & { id?: string } }>(
+    '/categories',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Create a category (a root unless parentId is given)',
+        headers: conditionalHeaders,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['slug', 'name'],
+          properties: { id: { type: 'string', format: 'uuid' }, ...fields },
+        },
+        response: { 201: versionResponse, ...errorResponses },
+      },
+    },
+    (request, reply) => {
+      const { id = randomUUID(), ...rest } = request.body;
+      return answer(
+        request,
+        reply,
+        (c) => runCategoryCommand(pool, id, { type: 'CreateCategory', id, fields: rest }, c),
+        (category) => ({
+          status: 201,
+          body: { id: category.id, version: category.version },
+          headers: { location: `/admin/v1/categories/${category.id}` },
+        }),
+      );
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: CategoryPatch }>(
+    '/categories/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Rename or move a category',
+        params: idParams,
+        headers: conditionalHeaders,
+        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: fields },
+        response: { 200: versionResponse, ...errorResponses },
+      },
+    },
+    (request, reply) =>
+      answer(
+        request,
+        reply,
+        (c) =>
+          runCategoryCommand(
+            pool,
+            request.params.id,
+            { type: 'ChangeCategory', patch: request.body },
+            c,
+          ),
+        (category) => ({ status: 200, body: { id: category.id, version: category.version } }),
+      ),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/categories/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'The category as stored',
+        params: idParams,
+        response: { 200: categoryResponse, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const category = await readCategory(pool, request.params.id);
+      void reply.header('etag', etagOf(category.version));
+      return category;
+    },
+  );
+}

@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import type { Config } from '../../../shared/config/index.js';
+import { Problem } from '../../../shared/http/problems.js';
+import { validatorCompiler } from '../../../shared/http/validation.js';
+import type { Pool } from '../../../shared/stores/postgres.js';
+import { inTransaction } from '../commands/transaction.js';
+import { correlationId } from '../http.js';
+import { requestHash } from '../idempotency/plugin.js';
+import { claimKey, completeKey, releaseKey, type KeyRef } from '../idempotency/store.js';
+import { errorResponses } from '../products/schemas.js';
+import { runImport } from './importer.js';
+import { insertImport, loadImport } from './repository.js';
+import {
+  importAccepted,
+  importBody,
+  importContentTypes,
+  importHeaders,
+  importIdParams,
+  importProgress,
+} from './schemas.js';
+import { spoolBody, tooLarge, type Spooled } from './spool.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `manual`: the route handles Idempotency-Key itself (its body is a stream, not JSON). */
+    idempotency?: 'manual';
+  }
+}
+
+const tags = ['imports'];
+const security = [{ bearer: [] }];
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+const REJECTIONS_SHOWN = 1000;
+
+/**
+ * POST /imports (NDJSON, streamed) and GET /imports/:id. The POST spools the body to a file
+ * (never to memory), creates the import and answers 202 at once; the file is then imported in
+ * the background in batches, each batch one transaction with its outbox events and progress.
+ */
+export function importRoutes(app: FastifyInstance, opts: { pool: Pool; config: Config }): void {
+  const { pool, config } = opts;
+  const spoolDir = config.importSpoolDir ?? tmpdir();
+  const maxBytes = config.importMaxBytes;
+  const running = new Set<Promise<void>>();
+  const shutdown = new AbortController();
+
+  // Params and headers are validated as everywhere else; the body is a stream, documented only.
+  const sharedCompiler = validatorCompiler();
+  const streamBody: FastifySchemaCompiler<unknown> = (route) =>
+    route.httpPart === 'body' ? () => true : sharedCompiler(route);
+
+  const start = (request: FastifyRequest, importId: string, spooled: Spooled): void => {
+    const job = runImport(
+      { importId, spoolPath: spooled.path, correlationId: correlationId(request) },
+      { pool, batchSize: config.importBatchSize, log: app.log, signal: shutdown.signal },
+    );
+    running.add(job);
+    void job.finally(() => running.delete(job));
+  };
+
+  void app.register((scope, _options, done) => {
+    // Only NDJSON reaches this context's routes, handed over unread; anything else is 415.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser([...importContentTypes], (_request, payload, parsed) =>
+      parsed(null, payload),
+    );
+    scope.addHook('onClose', async () => {
+      shutdown.abort(new Error('the server shut down before the import finished'));
+      await Promise.allSettled(running);
+    });
+
+    scope.post<{ Body: Readable | undefined }>(
+      '/imports',
+      {
+        config: { idempotency: 'manual' },
+        validatorCompiler: streamBody,
+        schema: {
+          tags,
+          security,
+          summary: 'Import products from NDJSON (streamed, any size); progress at Location',
+          consumes: [...importContentTypes],
+          body: importBody,
+          headers: importHeaders,
+          response: { 202: importAccepted, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const key = idempotencyKey(request);
+        if (Number(request.headers['content-length'] ?? 0) > maxBytes) throw tooLarge(maxBytes);
+        const { body } = request;
+        if (body === undefined) throw emptyImport();
+        if (!(body instanceof Readable)) throw new Problem('unsupported_media_type');
+        const spooled = await spoolBody(body, spoolDir, maxBytes);
+        let started = false;
+        try {
+          if (spooled.bytes === 0) throw emptyImport();
+          const ref = key === undefined ? undefined : { principal: principalOf(request), key };
+          if (ref !== undefined && (await replayed(request, reply, ref, spooled))) return reply;
+          const importId = randomUUID();
+          const location = `/admin/v1/imports/${importId}`;
+          const answer = { importId };
+          try {
+            await inTransaction(pool, async (client) => {
+              await insertImport(client, importId, spooled.bytes);
+              if (ref === undefined) return;
+              await completeKey(client, ref, {
+                status: 202,
+                headers: { location, 'content-type': 'application/json; charset=utf-8' },
+                body: JSON.stringify(answer),
+              });
+            });
+          } catch (error) {
+            if (ref !== undefined) await releaseKey(pool, ref).catch(() => undefined);
+            throw error;
+          }
+          start(request, importId, spooled);
+          started = true;
+          return await reply.code(202).header('location', location).send(answer);
+        } finally {
+          if (!started) await rm(spooled.path, { force: true });
+        }
+      },
+    );
+
+    scope.get<{ Params: { id: string } }>(
+      '/imports/:id',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Progress of an import: counts, rejected lines with reasons, and whether done',
+          params: importIdParams,
+          response: { 200: importProgress, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const view = await loadImport(pool, request.params.id, REJECTIONS_SHOWN);
+        if (view === undefined) throw new Problem('not_found', `no import ${request.params.id}`);
+        return view;
+      },
+    );
+    done();
+  });
+
+  /**
+   * Idempotency-Key on an import: the generic hook skips this route (its body is a stream), so
+   * the key is claimed here once the content is spooled, on a hash of that content. The first
+   * answer is stored with the import row, in its transaction, and replayed for a retry.
+   * Resolves true when the reply was sent from the stored answer (a plain boolean: a reply is
+   * thenable, so it must not be what a promise resolves to).
+   */
+  async function replayed(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    ref: KeyRef,
+    spooled: Spooled,
+  ): Promise<boolean> {
+    const hash = requestHash(request.method, request.url, {
+      sha256: spooled.sha256,
+      bytes: spooled.bytes,
+    });
+    const outcome = await claimKey(pool, ref, hash, config.idempotencyTtlSeconds);
+    switch (outcome.kind) {
+      case 'claimed':
+        return false;
+      case 'replay':
+        void reply
+          .code(outcome.response.status)
+          .headers(outcome.response.headers)
+          .header('idempotent-replayed', 'true')
+          .send(outcome.response.body);
+        return true;
+      case 'mismatch':
+        throw new Problem(
+          'idempotency_key_reused',
+          'this Idempotency-Key was used with a different import',
+        );
+      case 'in_progress':
+        throw new Problem(
+          'idempotency_key_in_use',
+          'retry once the first request has finished',
+          undefined,
+          { 'retry-after': '1' },
+        );
+    }
+  }
+}
+
+function idempotencyKey(request: FastifyRequest): string | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+    throw new Problem(
+      'validation_failed',
+      'Idempotency-Key must be 1 to 255 visible ASCII characters',
+      [{ field: 'headers.idempotency-key', message: 'is invalid' }],
+    );
+  }
+  return key;
+}
+
+const principalOf = (request: FastifyRequest): string => request.principal ?? 'anonymous';
+
+const emptyImport = (): Problem =>
+  new Problem('validation_failed', 'the import is empty: send one product per line', [
+    { field: 'body', message: 'is empty' },
+  ]);
