@@ -5,7 +5,9 @@ import type { Logger } from '../../shared/logging/logger.js';
 import type { ClickHouseClient } from '../../shared/stores/clickhouse.js';
 import '../../shared/stores/decorators.js';
 import type { Redis } from '../../shared/stores/redis.js';
+import { attachProjectionWorker, batchOptions } from '../../shared/projection/attach.js';
 import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
+import { analyticsProjection } from './projection.js';
 
 export interface AnalyticsProjectorDeps {
   readonly config: Config;
@@ -27,5 +29,7 @@ export async function buildAnalyticsProjectorApp(
   });
   await app.register(storePlugin, { handle: deps.clickhouse, decorator: 'clickhouse' });
   await app.register(storePlugin, { handle: deps.redis, decorator: 'redis' });
+  const projection = analyticsProjection(deps.clickhouse.client, batchOptions(deps.config));
+  attachProjectionWorker(app, deps.config, 'analytics', deps.redis.client, projection);
   return app;
 }

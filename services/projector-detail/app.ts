@@ -4,7 +4,9 @@ import { createServer } from '../../shared/http/server.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import '../../shared/stores/decorators.js';
 import type { Redis } from '../../shared/stores/redis.js';
+import { attachProjectionWorker } from '../../shared/projection/attach.js';
 import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
+import { detailProjection } from './projection.js';
 
 export interface DetailProjectorDeps {
   readonly config: Config;
@@ -22,5 +24,8 @@ export async function buildDetailProjectorApp(deps: DetailProjectorDeps): Promis
     readinessTimeoutMs: deps.config.readinessTimeoutMs,
   });
   await app.register(storePlugin, { handle: deps.redis, decorator: 'redis' });
+  const redis = deps.redis.client;
+  const projection = detailProjection(redis, deps.config.redisKeyPrefix);
+  attachProjectionWorker(app, deps.config, 'detail', redis, projection);
   return app;
 }

@@ -5,7 +5,13 @@ import type { Logger } from '../../shared/logging/logger.js';
 import '../../shared/stores/decorators.js';
 import type { Redis } from '../../shared/stores/redis.js';
 import type { SearchEngine } from '../../shared/stores/search/engine.js';
+import { attachProjectionWorker, batchOptions } from '../../shared/projection/attach.js';
+import { productIndexNames } from '../../shared/stores/search/bootstrap.js';
 import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
+import { searchProjection } from './projection.js';
+
+/** Indices a rebuild adds to the write targets while it fills a new index (see `aisle rebuild`). */
+export const extraSearchTargetsKey = (prefix: string): string => `${prefix}:search:extra-targets`;
 
 export interface SearchProjectorDeps {
   readonly config: Config;
@@ -25,5 +31,14 @@ export async function buildSearchProjectorApp(deps: SearchProjectorDeps): Promis
   });
   await app.register(storePlugin, { handle: deps.search, decorator: 'searchEngine' });
   await app.register(storePlugin, { handle: deps.redis, decorator: 'redis' });
+  const { config } = deps;
+  const redis = deps.redis.client;
+  const alias = productIndexNames(config.searchIndexPrefix).alias;
+  const targets = async () => [
+    alias,
+    ...(await redis.smembers(extraSearchTargetsKey(config.redisKeyPrefix))),
+  ];
+  const projection = searchProjection(deps.search.client, targets, batchOptions(config));
+  attachProjectionWorker(app, config, 'search', redis, projection);
   return app;
 }

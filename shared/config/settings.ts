@@ -233,6 +233,18 @@ export const settings = {
     default: '10',
     parse: integer(1, 100),
   }),
+  projectionConcurrency: setting({
+    env: 'PROJECTION_CONCURRENCY',
+    doc: 'Jobs each projector works on at once; search and analytics batch them into one bulk request or insert.',
+    default: '64',
+    parse: integer(1, 1000),
+  }),
+  projectionBatchWaitMs: setting({
+    env: 'PROJECTION_BATCH_WAIT_MS',
+    doc: 'Longest a projection event waits for its batch to fill before it is written anyway.',
+    default: '25',
+    parse: integer(0, 10_000),
+  }),
   bodyLimitBytes: setting({
     env: 'BODY_LIMIT_BYTES',
     doc: 'Largest JSON request body accepted (larger ones get 413).',

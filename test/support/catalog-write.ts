@@ -21,12 +21,15 @@ export interface WriteHarness {
   ): Promise<{ event_type: string; aggregate_version: string; payload: Record<string, unknown> }[]>;
 }
 
-/** A catalog-write app on its own migrated Postgres schema, closed at teardown. */
+/**
+ * A catalog-write app on its own migrated Postgres schema, closed at teardown. Pass overrides for
+ * a fresh isolated config, or a config shared with other apps of the same test.
+ */
 export async function writeHarness(
   t: Teardowns,
-  overrides: Record<string, string> = {},
+  overrides: Record<string, string> | Config = {},
 ): Promise<WriteHarness> {
-  const config = isolatedConfig(t, overrides);
+  const config = isConfig(overrides) ? overrides : isolatedConfig(t, overrides);
   const postgres = postgresFromConfig(config, 'test');
   await migrate(postgres.client, config.databaseSchema, postgresMigrationsDir);
   const app = await buildCatalogWriteApp({ config, logger: silentLogger, postgres });
@@ -54,6 +57,10 @@ export async function writeHarness(
       return rows;
     },
   };
+}
+
+function isConfig(value: Record<string, string> | Config): value is Config {
+  return 'databaseSchema' in value && typeof value.databasePoolMax === 'number';
 }
 
 export const sampleProduct = (overrides: Record<string, unknown> = {}) => ({

@@ -1,11 +1,14 @@
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
 import {
+  bulkOperations,
+  bulkResults,
   errorType,
   statusCodeOf,
   type AliasAction,
   type ClusterStatus,
   type IndexTemplate,
   type SearchEngine,
+  type VersionedDocument,
 } from './engine.js';
 import type { EngineConnection } from './opensearch.js';
 
@@ -69,6 +72,25 @@ export function elasticsearchEngine(
     },
     async updateAliases(actions: readonly AliasAction[]) {
       await es.indices.updateAliases({ actions: [...actions] });
+    },
+    async bulkIndex(index: string, documents: readonly VersionedDocument[]) {
+      const body = await es.bulk({ operations: bulkOperations(index, documents) });
+      return bulkResults(body.items as never);
+    },
+    async getDocument(index: string, id: string) {
+      try {
+        const body = await es.get({ index, id });
+        return {
+          version: Number(body._version),
+          source: (body._source ?? {}) as Record<string, unknown>,
+        };
+      } catch (error) {
+        if (statusCodeOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async refresh(index: string) {
+      await es.indices.refresh({ index });
     },
     async deleteIndices(pattern: string) {
       await es.indices.delete({ index: pattern, ignore_unavailable: true, allow_no_indices: true });

@@ -21,6 +21,25 @@ export interface SearchEngineInfo {
 
 export type ClusterStatus = 'green' | 'yellow' | 'red';
 
+/** One document written with external versioning: the engine keeps it only if the version is newer. */
+export interface VersionedDocument {
+  readonly id: string;
+  readonly version: number;
+  readonly document: Record<string, unknown>;
+}
+
+/** The engine's answer for one bulk item: 2xx applied, 409 an equal or newer version is there. */
+export interface BulkItemResult {
+  readonly status: number;
+  readonly errorType?: string;
+  readonly reason?: string;
+}
+
+export interface StoredDocument {
+  readonly version: number;
+  readonly source: Record<string, unknown>;
+}
+
 export interface SearchEngine {
   readonly flavour: SearchFlavour;
   info(): Promise<SearchEngineInfo>;
@@ -33,6 +52,10 @@ export interface SearchEngine {
   aliasTargets(alias: string): Promise<string[]>;
   /** Applied atomically by the engine, so readers never see the alias missing. */
   updateAliases(actions: readonly AliasAction[]): Promise<void>;
+  /** One bulk request; per-item results in the order of `documents` (HTTP 200 may hide failures). */
+  bulkIndex(index: string, documents: readonly VersionedDocument[]): Promise<BulkItemResult[]>;
+  getDocument(index: string, id: string): Promise<StoredDocument | undefined>;
+  refresh(index: string): Promise<void>;
   /** Deletes indices by name or wildcard pattern; missing ones are ignored. */
   deleteIndices(pattern: string): Promise<void>;
   close(): Promise<void>;
@@ -60,4 +83,28 @@ export function errorType(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('meta' in error)) return undefined;
   const body = (error as { meta?: { body?: { error?: { type?: unknown } } } }).meta?.body;
   return typeof body?.error?.type === 'string' ? body.error.type : undefined;
+}
+
+/** The NDJSON-style action list both engines take for a bulk of external-version writes. */
+export function bulkOperations(index: string, documents: readonly VersionedDocument[]): unknown[] {
+  return documents.flatMap((d) => [
+    { index: { _index: index, _id: d.id, version: d.version, version_type: 'external' } },
+    d.document,
+  ]);
+}
+
+interface BulkResponseItem {
+  index?: { status: number; error?: { type?: string; reason?: string } };
+}
+
+export function bulkResults(items: readonly BulkResponseItem[]): BulkItemResult[] {
+  return items.map((item) => {
+    const result = item.index;
+    if (result === undefined) return { status: 500, reason: 'no result for this item' };
+    return {
+      status: result.status,
+      ...(result.error?.type === undefined ? {} : { errorType: result.error.type }),
+      ...(result.error?.reason === undefined ? {} : { reason: result.error.reason }),
+    };
+  });
 }

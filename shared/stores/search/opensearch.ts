@@ -1,11 +1,14 @@
 import { Client } from '@opensearch-project/opensearch';
 import {
+  bulkOperations,
+  bulkResults,
   errorType,
   statusCodeOf,
   type AliasAction,
   type ClusterStatus,
   type IndexTemplate,
   type SearchEngine,
+  type VersionedDocument,
 } from './engine.js';
 
 export interface EngineConnection {
@@ -73,6 +76,25 @@ export function openSearchEngine(conn: EngineConnection, client?: Client): Searc
     },
     async updateAliases(actions: readonly AliasAction[]) {
       await os.indices.updateAliases({ body: { actions: [...actions] } });
+    },
+    async bulkIndex(index: string, documents: readonly VersionedDocument[]) {
+      const { body } = await os.bulk({ body: bulkOperations(index, documents) as never });
+      return bulkResults(body.items);
+    },
+    async getDocument(index: string, id: string) {
+      try {
+        const { body } = await os.get({ index, id });
+        return {
+          version: Number(body._version),
+          source: (body._source ?? {}) as Record<string, unknown>,
+        };
+      } catch (error) {
+        if (statusCodeOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async refresh(index: string) {
+      await os.indices.refresh({ index });
     },
     async deleteIndices(pattern: string) {
       await os.indices.delete({ index: pattern, ignore_unavailable: true, allow_no_indices: true });
