@@ -245,6 +245,12 @@ export const settings = {
     default: '25',
     parse: integer(0, 10_000),
   }),
+  projectionLockMs: setting({
+    env: 'PROJECTION_LOCK_MS',
+    doc: 'Lock of an active projection job; a worker that dies (SIGKILL) has its jobs retried after this.',
+    default: '30000',
+    parse: integer(1000, 600_000),
+  }),
   bodyLimitBytes: setting({
     env: 'BODY_LIMIT_BYTES',
     doc: 'Largest JSON request body accepted (larger ones get 413).',

@@ -29,6 +29,7 @@ export function attachProjectionWorker(
       redisUrl: config.redisUrl,
       redisKeyPrefix: config.redisKeyPrefix,
       concurrency: config.projectionConcurrency,
+      lockMs: config.projectionLockMs,
       apply: async (event) => {
         await hooks.apply(event);
       },

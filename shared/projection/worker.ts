@@ -11,6 +11,8 @@ export interface ProjectionWorkerOptions {
   readonly redisKeyPrefix: string;
   /** Jobs in flight at once; with a batching projection this is also the largest batch. */
   readonly concurrency: number;
+  /** How long an active job stays locked; jobs of a dead worker are retried after it. */
+  readonly lockMs?: number;
   readonly apply: (event: CatalogEvent) => Promise<void>;
   /** Runs after the worker stopped taking jobs, e.g. to flush a batch. */
   readonly drain?: () => Promise<void>;
@@ -86,7 +88,14 @@ export function startProjectionWorker(options: ProjectionWorkerOptions): Project
         })
         .catch(() => undefined);
     },
-    { connection, prefix: bullPrefix(options.redisKeyPrefix), concurrency: options.concurrency },
+    {
+      connection,
+      prefix: bullPrefix(options.redisKeyPrefix),
+      concurrency: options.concurrency,
+      ...(options.lockMs === undefined
+        ? {}
+        : { lockDuration: options.lockMs, stalledInterval: options.lockMs }),
+    },
   );
   worker.on('error', (error) => logger.warn({ err: error, projection }, 'projection worker error'));
   worker.on('failed', (job, error) => {
