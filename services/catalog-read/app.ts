@@ -4,26 +4,62 @@ import { createServer } from '../../shared/http/server.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import '../../shared/stores/decorators.js';
 import type { Redis } from '../../shared/stores/redis.js';
+import { productIndexNames } from '../../shared/stores/search/bootstrap.js';
 import type { SearchEngine } from '../../shared/stores/search/engine.js';
 import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
+import type { CatalogReadContext } from './context.js';
+import { categoryRoutes } from './categories/routes.js';
+import { productRoutes } from './products/routes.js';
+import { VersionWaiter } from './products/version-waiter.js';
+import { searchRoutes } from './search/routes.js';
+import { closeRedis, createRedis } from '../../shared/stores/redis.js';
+import { detailKeys } from '../../shared/read-models/product-detail.js';
+import type { UsageRecorderFactory } from './usage/recorder.js';
 
 export interface CatalogReadDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly search: StoreHandle<SearchEngine>;
   readonly redis: StoreHandle<Redis>;
+  readonly usage: UsageRecorderFactory;
 }
 
 /** The public storefront API: search, suggestions and product detail from the read models. */
 export async function buildCatalogReadApp(deps: CatalogReadDeps): Promise<FastifyInstance> {
+  const { config } = deps;
   const app = await createServer({
     service: 'catalog-read',
     description: 'Storefront search, suggestions and product detail.',
     logger: deps.logger,
-    bodyLimitBytes: deps.config.bodyLimitBytes,
-    readinessTimeoutMs: deps.config.readinessTimeoutMs,
+    bodyLimitBytes: config.bodyLimitBytes,
+    readinessTimeoutMs: config.readinessTimeoutMs,
   });
   await app.register(storePlugin, { handle: deps.search, decorator: 'searchEngine' });
   await app.register(storePlugin, { handle: deps.redis, decorator: 'redis' });
+  const usage = deps.usage(app.metrics);
+  app.addHook('preClose', async () => {
+    await usage.close?.();
+  });
+  const context: CatalogReadContext = {
+    config,
+    search: deps.search.client,
+    alias: productIndexNames(config.searchIndexPrefix).alias,
+    redis: deps.redis.client,
+    usage,
+  };
+  const subscriber = createRedis(config.redisUrl, 'blocking');
+  subscriber.on('error', () => undefined);
+  const waiter = new VersionWaiter(subscriber, detailKeys.versions(config.redisKeyPrefix));
+  await waiter.start();
+  app.addHook('onClose', () => closeRedis(subscriber));
+  await app.register(
+    (v1, _opts, done) => {
+      searchRoutes(v1, context);
+      productRoutes(v1, context, waiter);
+      categoryRoutes(v1, context);
+      done();
+    },
+    { prefix: '/v1' },
+  );
   return app;
 }

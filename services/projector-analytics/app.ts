@@ -8,6 +8,7 @@ import type { Redis } from '../../shared/stores/redis.js';
 import { attachProjectionWorker, batchOptions } from '../../shared/projection/attach.js';
 import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
 import { analyticsProjection } from './projection.js';
+import { attachUsageWorker } from './usage.js';
 
 export interface AnalyticsProjectorDeps {
   readonly config: Config;
@@ -31,5 +32,6 @@ export async function buildAnalyticsProjectorApp(
   await app.register(storePlugin, { handle: deps.redis, decorator: 'redis' });
   const projection = analyticsProjection(deps.clickhouse.client, batchOptions(deps.config));
   attachProjectionWorker(app, deps.config, 'analytics', deps.redis.client, projection);
+  attachUsageWorker(app, deps.config, deps.clickhouse.client);
   return app;
 }

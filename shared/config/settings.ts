@@ -251,6 +251,18 @@ export const settings = {
     default: '30000',
     parse: integer(1000, 600_000),
   }),
+  readYourWritesTimeoutMs: setting({
+    env: 'READ_YOUR_WRITES_TIMEOUT_MS',
+    doc: 'How long a read with minVersion waits for the read model before answering 503 with Retry-After.',
+    default: '2000',
+    parse: integer(0, 30_000),
+  }),
+  detailCacheSeconds: setting({
+    env: 'DETAIL_CACHE_SECONDS',
+    doc: 'Cache-Control max-age of product detail responses (they revalidate cheaply by ETag).',
+    default: '30',
+    parse: integer(0, 86_400),
+  }),
   bodyLimitBytes: setting({
     env: 'BODY_LIMIT_BYTES',
     doc: 'Largest JSON request body accepted (larger ones get 413).',

@@ -8,6 +8,7 @@ import {
   type ClusterStatus,
   type IndexTemplate,
   type SearchEngine,
+  type SearchResponseBody,
   type VersionedDocument,
 } from './engine.js';
 import type { EngineConnection } from './opensearch.js';
@@ -88,6 +89,9 @@ export function elasticsearchEngine(
         if (statusCodeOf(error) === 404) return undefined;
         throw error;
       }
+    },
+    async search(index: string, body: Record<string, unknown>) {
+      return (await es.search({ index, ...body })) as unknown as SearchResponseBody;
     },
     async refresh(index: string) {
       await es.indices.refresh({ index });

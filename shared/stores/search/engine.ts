@@ -35,6 +35,23 @@ export interface BulkItemResult {
   readonly reason?: string;
 }
 
+export interface SearchHit {
+  readonly _id: string;
+  readonly _score: number | null;
+  readonly _source?: Record<string, unknown>;
+  readonly highlight?: Record<string, string[]>;
+  readonly sort?: unknown[];
+}
+
+export interface SearchResponseBody {
+  readonly took: number;
+  readonly hits: {
+    readonly total: number | { readonly value: number; readonly relation: string };
+    readonly hits: readonly SearchHit[];
+  };
+  readonly aggregations?: Record<string, unknown>;
+}
+
 export interface StoredDocument {
   readonly version: number;
   readonly source: Record<string, unknown>;
@@ -56,6 +73,8 @@ export interface SearchEngine {
   bulkIndex(index: string, documents: readonly VersionedDocument[]): Promise<BulkItemResult[]>;
   getDocument(index: string, id: string): Promise<StoredDocument | undefined>;
   refresh(index: string): Promise<void>;
+  /** A search request body (the DSL both engines accept); the raw response body. */
+  search(index: string, body: Record<string, unknown>): Promise<SearchResponseBody>;
   /** Deletes indices by name or wildcard pattern; missing ones are ignored. */
   deleteIndices(pattern: string): Promise<void>;
   close(): Promise<void>;

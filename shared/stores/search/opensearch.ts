@@ -8,6 +8,7 @@ import {
   type ClusterStatus,
   type IndexTemplate,
   type SearchEngine,
+  type SearchResponseBody,
   type VersionedDocument,
 } from './engine.js';
 
@@ -92,6 +93,10 @@ export function openSearchEngine(conn: EngineConnection, client?: Client): Searc
         if (statusCodeOf(error) === 404) return undefined;
         throw error;
       }
+    },
+    async search(index: string, body: Record<string, unknown>) {
+      const response = await os.search({ index, body: body as never });
+      return response.body as unknown as SearchResponseBody;
     },
     async refresh(index: string) {
       await os.indices.refresh({ index });
