@@ -1,10 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../shared/config/index.js';
+import { bearerAuthPlugin } from '../../shared/http/bearer-auth.js';
 import { createServer } from '../../shared/http/server.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { ClickHouseClient } from '../../shared/stores/clickhouse.js';
 import '../../shared/stores/decorators.js';
 import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
+import { catalogRoutes } from './catalog-routes.js';
+import { productRoutes } from './product-routes.js';
+import { searchRoutes } from './search-routes.js';
 
 export interface AnalyticsApiDeps {
   readonly config: Config;
@@ -22,5 +26,18 @@ export async function buildAnalyticsApiApp(deps: AnalyticsApiDeps): Promise<Fast
     readinessTimeoutMs: deps.config.readinessTimeoutMs,
   });
   await app.register(storePlugin, { handle: deps.clickhouse, decorator: 'clickhouse' });
+  const clickhouse = deps.clickhouse.client;
+  await app.register(
+    async (analytics) => {
+      await analytics.register(bearerAuthPlugin, {
+        tokens: deps.config.analyticsTokens ?? [],
+        realm: 'aisle-analytics',
+      });
+      productRoutes(analytics, { clickhouse });
+      searchRoutes(analytics, { clickhouse });
+      catalogRoutes(analytics, { clickhouse });
+    },
+    { prefix: '/analytics/v1' },
+  );
   return app;
 }

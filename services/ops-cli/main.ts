@@ -24,6 +24,12 @@ import { clickhouseOptions, postgresFromConfig } from '../../shared/stores/open.
 import { bootstrapSearch } from '../../shared/stores/search/bootstrap.js';
 import { openSearch } from '../../shared/stores/search/open.js';
 import type { ImportView as ImportProgress } from '../catalog-write/imports/repository.js';
+import { processOutput } from './commands/cli-output.js';
+import { parseDeadLettersArgs, runDeadLetters } from './commands/dead-letters.js';
+import { parseStatusArgs, runStatus } from './commands/status.js';
+import { parseVerifyArgs, runVerify } from './commands/verify.js';
+import { rebuildCommand } from './commands/rebuild.js';
+import { seedCommand, seedHelp } from './commands/seed.js';
 
 type Command = (config: Config, args: readonly string[]) => Promise<void>;
 
@@ -79,6 +85,25 @@ const commands: Record<string, { help: string; run: Command }> = {
     help: 'import <file.ndjson> [--url http://127.0.0.1:3001] [--timeout 3600]: stream products to the admin API and follow the import (token: first of ADMIN_TOKENS)',
     run: importFile,
   },
+  rebuild: rebuildCommand,
+  status: {
+    help: 'status [--json]: per projection its queue, last applied event and lag; the outbox backlog',
+    run: async (config, args) => {
+      await runStatus(config, parseStatusArgs(args), processOutput());
+    },
+  },
+  'dead-letters': {
+    help: 'dead-letters list [--projection P] [--limit N] [--json] | replay [--projection P] (--id JOBID | --all)',
+    run: (config, args) => runDeadLetters(config, parseDeadLettersArgs(args), processOutput()),
+  },
+  verify: {
+    help: 'verify [--repair] [--projection P] [--json] [--page-size N]: compare every read model with the write model; exit 1 on drift',
+    run: async (config, args) => {
+      const report = await runVerify(config, parseVerifyArgs(args), processOutput());
+      process.exitCode = report.drift ? 1 : 0;
+    },
+  },
+  seed: { help: seedHelp, run: seedCommand },
   config: {
     help: 'print every configuration variable with its default (markdown)',
     run: () => {

@@ -98,3 +98,23 @@ export const problemErrorHandler = fp(
   },
   { name: 'aisle-problems' },
 );
+
+/**
+ * Errors Fastify raises before routing (a malformed %-escape, a path parameter over the router's
+ * length limit) skip the error handler; this renders them as problem documents too.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const body = problemDocument(
+    'validation_failed',
+    tooLong ? 'A path parameter is too long.' : 'The URL is malformed.',
+  );
+  void reply
+    .code(tooLong ? 414 : 400)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send({ ...body, status: tooLong ? 414 : 400 });
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logging/logger.js';
 import { docsPlugin } from './docs.js';
-import { problemErrorHandler } from './error-handler.js';
+import { frameworkErrorHandler, problemErrorHandler } from './error-handler.js';
 import { healthPlugin } from './health.js';
 import { metricsPlugin } from './metrics.js';
 import { problemSchema } from './problems.js';
@@ -32,6 +32,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
+    frameworkErrors: frameworkErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler());
   app.addSchema(problemSchema);

@@ -169,3 +169,15 @@ t.test('OpenAPI is served from the route schemas', async (t) => {
   const ui = await app.inject({ method: 'GET', url: '/docs' });
   t.ok(ui.statusCode === 200 || ui.statusCode === 302);
 });
+
+t.test('Errors raised before routing are problem documents too', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  app.get('/items/:id', async () => ({}));
+  const badEscape = await app.inject({ method: 'GET', url: '/items/%E0%A4%A' });
+  t.equal(badEscape.statusCode, 400);
+  t.match(badEscape.headers['content-type'], /application\/problem\+json/);
+  const tooLong = await app.inject({ method: 'GET', url: `/items/${'x'.repeat(150)}` });
+  t.equal(tooLong.statusCode, 414);
+  t.match(tooLong.json(), { status: 414, code: 'validation_failed' });
+});

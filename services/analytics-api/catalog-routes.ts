@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { ClickHouseClient } from '../../shared/stores/clickhouse.js';
+import { catalogChanges } from './queries.js';
+import { changesQuery, changesResponse, errorResponses, type Interval } from './schemas.js';
+import { resolveWindow, windowRules, type WindowQuery } from './window.js';
+
+const tags = ['catalog'];
+const security = [{ bearer: [] }];
+
+interface ChangesQuery extends WindowQuery {
+  interval: Interval;
+}
+
+/** Catalog activity: how many changes of each kind the write side committed over time. */
+export function catalogRoutes(app: FastifyInstance, opts: { clickhouse: ClickHouseClient }): void {
+  const { clickhouse } = opts;
+
+  app.get<{ Querystring: ChangesQuery }>(
+    '/catalog/changes',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Change volume by event type per hour or day (buckets without changes omitted)',
+        querystring: changesQuery,
+        response: { 200: changesResponse, ...errorResponses },
+      },
+    },
+    (request) => {
+      const { interval } = request.query;
+      const maxDays = interval === 'hour' ? windowRules.maxHourlyDays : windowRules.maxDays;
+      return catalogChanges(
+        clickhouse,
+        interval,
+        resolveWindow(request.query, new Date(), maxDays),
+      );
+    },
+  );
+}

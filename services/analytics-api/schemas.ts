@@ -1,0 +1,137 @@
+import { windowRules } from './window.js';
+
+const problem = { $ref: 'Problem#' } as const;
+export const errorResponses = { '4xx': problem, '5xx': problem } as const;
+
+export const limits = { defaultLimit: 10, maxLimit: 100 } as const;
+
+/** What the top-products route can rank by; an enum so more metrics can join later. */
+export const productMetrics = ['views'] as const;
+export type ProductMetric = (typeof productMetrics)[number];
+
+export const intervals = ['hour', 'day'] as const;
+export type Interval = (typeof intervals)[number];
+
+const dateTime = (description: string) =>
+  ({ type: 'string', format: 'date-time', maxLength: 64, description }) as const;
+
+const windowProperties = {
+  from: dateTime(
+    `start of the window, inclusive (ISO-8601 with offset); default: ${windowRules.defaultDays} days before to`,
+  ),
+  to: dateTime('end of the window, exclusive (ISO-8601 with offset); default: now'),
+} as const;
+
+const limit = {
+  type: 'integer',
+  minimum: 1,
+  maximum: limits.maxLimit,
+  default: limits.defaultLimit,
+  description: 'how many rows at most',
+} as const;
+
+const windowDescription = `Times are UTC; the window is at most ${windowRules.maxDays} days.`;
+
+export const windowQuery = {
+  type: 'object',
+  additionalProperties: false,
+  description: windowDescription,
+  properties: windowProperties,
+} as const;
+
+export const rankedQuery = {
+  type: 'object',
+  additionalProperties: false,
+  description: windowDescription,
+  properties: { ...windowProperties, limit },
+} as const;
+
+export const topProductsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  description: windowDescription,
+  properties: {
+    metric: { type: 'string', enum: productMetrics, default: 'views' },
+    ...windowProperties,
+    limit,
+  },
+} as const;
+
+export const changesQuery = {
+  type: 'object',
+  additionalProperties: false,
+  description: `${windowDescription} Hourly buckets: at most ${windowRules.maxHourlyDays} days.`,
+  properties: {
+    interval: { type: 'string', enum: intervals, default: 'hour' },
+    ...windowProperties,
+  },
+} as const;
+
+/**
+ * A UUID in its canonical 8-4-4-4-12 form only (the `uuid` format also takes `urn:uuid:…`,
+ * which ClickHouse would not parse).
+ */
+export const productIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: {
+    id: {
+      type: 'string',
+      pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+      description: 'product id (UUID)',
+    },
+  },
+} as const;
+
+const isoTime = { type: 'string', format: 'date-time', description: 'UTC, ISO-8601' } as const;
+
+const listOf = (required: readonly string[], properties: Record<string, unknown>) =>
+  ({
+    type: 'array',
+    items: { type: 'object', required, additionalProperties: false, properties },
+  }) as const;
+
+export const topProductsResponse = listOf(['productId', 'views'], {
+  productId: { type: 'string', format: 'uuid' },
+  views: { type: 'integer', description: 'distinct view events in the window' },
+});
+
+export const topSearchesResponse = listOf(['query', 'searches', 'avgResults'], {
+  query: { type: 'string', description: 'the normalized query' },
+  searches: { type: 'integer' },
+  avgResults: { type: 'number', description: 'mean result count of those searches' },
+});
+
+export const zeroResultsResponse = listOf(['query', 'searches', 'lastSearchedAt'], {
+  query: { type: 'string', description: 'the normalized query' },
+  searches: { type: 'integer' },
+  lastSearchedAt: isoTime,
+});
+
+export const priceHistoryResponse = listOf(['at', 'amountMinor', 'currency', 'version'], {
+  at: isoTime,
+  amountMinor: { type: 'integer', description: 'price after the change, minor units' },
+  currency: { type: 'string', description: 'ISO 4217' },
+  version: { type: 'integer', description: 'product version of the change' },
+});
+
+export const stockHistoryResponse = listOf(
+  ['at', 'warehouse', 'delta', 'available', 'reason', 'version'],
+  {
+    at: isoTime,
+    warehouse: { type: ['string', 'null'] },
+    delta: { type: 'integer', description: 'units added (positive) or removed (negative)' },
+    available: {
+      type: ['integer', 'null'],
+      description: 'available stock of the product across warehouses after the movement',
+    },
+    reason: { type: ['string', 'null'] },
+    version: { type: 'integer', description: 'product version of the movement' },
+  },
+);
+
+export const changesResponse = listOf(['bucket', 'eventType', 'changes'], {
+  bucket: { ...isoTime, description: 'start of the hour or day (UTC)' },
+  eventType: { type: 'string' },
+  changes: { type: 'integer', description: 'distinct events of that type in the bucket' },
+});

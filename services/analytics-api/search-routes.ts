@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { ClickHouseClient } from '../../shared/stores/clickhouse.js';
+import { topSearches, zeroResultSearches } from './queries.js';
+import {
+  errorResponses,
+  rankedQuery,
+  topSearchesResponse,
+  zeroResultsResponse,
+} from './schemas.js';
+import { resolveWindow, type WindowQuery } from './window.js';
+
+const tags = ['searches'];
+const security = [{ bearer: [] }];
+
+interface RankedQuery extends WindowQuery {
+  limit: number;
+}
+
+/** Storefront search analytics: what shoppers look for, and what they do not find. */
+export function searchRoutes(app: FastifyInstance, opts: { clickhouse: ClickHouseClient }): void {
+  const { clickhouse } = opts;
+
+  app.get<{ Querystring: RankedQuery }>(
+    '/searches/top',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Most frequent normalized queries in a window, with their mean result count',
+        querystring: rankedQuery,
+        response: { 200: topSearchesResponse, ...errorResponses },
+      },
+    },
+    (request) =>
+      topSearches(clickhouse, {
+        window: resolveWindow(request.query),
+        limit: request.query.limit,
+      }),
+  );
+
+  app.get<{ Querystring: RankedQuery }>(
+    '/searches/zero-results',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Normalized queries that found nothing, most frequent first',
+        querystring: rankedQuery,
+        response: { 200: zeroResultsResponse, ...errorResponses },
+      },
+    },
+    (request) =>
+      zeroResultSearches(clickhouse, {
+        window: resolveWindow(request.query),
+        limit: request.query.limit,
+      }),
+  );
+}

@@ -1,0 +1,305 @@
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import t from 'tap';
+import {
+  ADMIN_TOKEN,
+  writeHarness,
+  type WriteHarness,
+} from '../../../test/support/catalog-write.js';
+import { memoryOutput } from './cli-output.js';
+import { isDuplicate, ndjsonChunks, parseSeedArgs, printSummary, seedCatalog } from './seed.js';
+import {
+  generateProduct,
+  generateProducts,
+  PRICE_MAX_MINOR,
+  PRICE_MIN_MINOR,
+  productId,
+  seedCategories,
+  seedLeaves,
+  uuidV5,
+} from './seed-data.js';
+
+const SEED = 7;
+const PRODUCTS = 200;
+
+/** Collects what the progress bars draw. */
+function sink(): Writable & { text(): string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return Object.assign(stream, { text: () => chunks.join('') });
+}
+
+async function listening(h: WriteHarness): Promise<string> {
+  await h.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = h.app.server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
+}
+
+async function count(h: WriteHarness, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await h.pool.query<{ n: string }>(sql, params);
+  return Number(rows[0]?.n);
+}
+
+t.test('The generators are pure and deterministic', async (t) => {
+  t.equal(
+    uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8'),
+    '2ed6657d-e927-568b-95e1-2665a8aea6a2',
+    'RFC 9562 test vector',
+  );
+  t.same(generateProduct(SEED, 0), generateProduct(SEED, 0), 'same seed, same product');
+  t.same([...generateProducts(SEED, 3, { from: 5 })][1], generateProduct(SEED, 6), 'random access');
+  t.not(generateProduct(SEED, 0).name + generateProduct(SEED, 1).name, '', 'has names');
+  t.notSame(
+    generateProduct(SEED, 0),
+    generateProduct(SEED + 1, 0),
+    'another seed, another product',
+  );
+  const a = generateProduct(SEED, 3, { publishedRatio: 0 });
+  const b = generateProduct(SEED, 3, { publishedRatio: 1 });
+  t.equal(a.status, 'draft');
+  t.equal(b.status, 'published');
+  t.ok(b.price, 'a published product has a price');
+  t.same(
+    { ...a, status: 'x', price: null },
+    { ...b, status: 'x', price: null },
+    'the ratio changes only status (and price)',
+  );
+  t.equal(productId(SEED, 3), a.id);
+
+  const categories = seedCategories();
+  t.equal(new Set(categories.map((c) => c.id)).size, categories.length, 'category ids are unique');
+  const index = new Map(categories.map((c, i) => [c.id, i]));
+  for (const c of categories) {
+    if (c.parentId !== null)
+      t.ok((index.get(c.parentId) ?? Infinity) < (index.get(c.id) ?? 0), `${c.path}: parent first`);
+  }
+  t.ok(categories.filter((c) => c.depth === 1).length >= 5, 'several roots');
+  t.ok(seedLeaves().every((l) => l.depth === 3));
+
+  // Lazy: the first chunk exists before the rest is generated.
+  let lines = 0;
+  const chunks = ndjsonChunks(SEED, 1_000_000, {}, (n) => (lines += n));
+  const first = chunks.next();
+  t.notOk(first.done);
+  t.ok(lines > 0 && lines < 1000, `one chunk holds ${lines} lines, not a million`);
+  t.same(JSON.parse(first.value?.toString().split('\n')[0] ?? ''), generateProduct(SEED, 0));
+  void chunks.return();
+
+  t.ok(isDuplicate('sku: SKU "DEMO-7-0000001" is taken by another product'));
+  t.ok(isDuplicate(`id: a product with id ${a.id} exists`));
+  t.notOk(isDuplicate('categoryId: no category 1234'));
+});
+
+t.test('The arguments are checked', async (t) => {
+  const defaults = { baseUrl: 'http://127.0.0.1:3001', token: 'a-token-of-some-length' };
+  t.match(parseSeedArgs(['--products', '10'], defaults), {
+    products: 10,
+    seed: 42,
+    publishedRatio: 0.9,
+    baseUrl: 'http://127.0.0.1:3001',
+  });
+  t.match(
+    parseSeedArgs(
+      ['--products', '5', '--seed', '9', '--published-ratio', '0.5', '--url', 'http://x:1'],
+      defaults,
+    ),
+    { products: 5, seed: 9, publishedRatio: 0.5, baseUrl: 'http://x:1' },
+  );
+  t.throws(() => parseSeedArgs([], defaults), /--products/);
+  t.throws(() => parseSeedArgs(['--products', '0'], defaults), /positive integer/);
+  t.throws(() => parseSeedArgs(['--products', '3', '--seed', '-1'], defaults), /--seed/);
+  t.throws(() => parseSeedArgs(['--products', '3', '--published-ratio', '1.5'], defaults), /ratio/);
+  t.throws(() => parseSeedArgs(['--products', '3', '--bogus'], defaults));
+  t.throws(
+    () => parseSeedArgs(['--products', '3'], { ...defaults, token: undefined }),
+    /ADMIN_TOKENS/,
+  );
+});
+
+t.test(
+  'When seeding 200 products through the API, then all are accepted in a three-level tree with sane spreads, and a re-run adds nothing',
+  async (t) => {
+    const h = await writeHarness(t);
+    const baseUrl = await listening(h);
+    const options = {
+      baseUrl,
+      token: ADMIN_TOKEN,
+      products: PRODUCTS,
+      seed: SEED,
+      publishedRatio: 0.9,
+    };
+    const progress = sink();
+    const output = memoryOutput();
+
+    const report = await seedCatalog(options, {
+      output,
+      progressStream: progress,
+      pollIntervalMs: 50,
+    });
+    t.equal(report.state, 'completed');
+    t.equal(report.accepted, PRODUCTS);
+    t.equal(report.rejected, 0);
+    t.equal(report.sent.lines, PRODUCTS);
+    t.equal(report.categories.created, seedCategories().length);
+    t.equal(report.categories.levels, 3);
+    t.match(progress.text(), /categories: \d+ created/);
+    t.match(progress.text(), /sending: sent/);
+    t.match(progress.text(), /importing: 200 accepted, 0 rejected/);
+    printSummary(report, output);
+    t.match(output.text(), /200 accepted, 0 rejected/);
+    t.match(output.text(), /products\/s/);
+
+    t.test('the categories form a tree three levels deep, products only on leaves', async (t) => {
+      t.equal(await count(h, 'SELECT count(*) AS n FROM categories'), seedCategories().length);
+      const depth = await count(
+        h,
+        `WITH RECURSIVE tree AS (
+           SELECT id, 1 AS depth FROM categories WHERE parent_id IS NULL
+           UNION ALL SELECT c.id, tree.depth + 1 FROM categories c JOIN tree ON c.parent_id = tree.id)
+         SELECT max(depth) AS n FROM tree`,
+      );
+      t.equal(depth, 3);
+      t.equal(
+        await count(
+          h,
+          `SELECT count(*) AS n FROM products p
+            WHERE p.category_id IS NULL
+               OR EXISTS (SELECT 1 FROM categories c WHERE c.parent_id = p.category_id)`,
+        ),
+        0,
+        'every product sits on a leaf',
+      );
+      // The parent chain through the API, from the leaf of the first product.
+      let id: string | null = generateProduct(SEED, 0).categoryId;
+      const chain: string[] = [];
+      while (id !== null) {
+        const res = await h.admin({ method: 'GET', url: `/admin/v1/categories/${id}` });
+        t.equal(res.statusCode, 200);
+        const category = res.json<{ slug: string; parentId: string | null }>();
+        chain.unshift(category.slug);
+        id = category.parentId;
+      }
+      t.equal(chain.length, 3, `chain ${chain.join(' > ')}`);
+    });
+
+    t.test('brands, prices, stock, attributes and status are spread sensibly', async (t) => {
+      t.equal(await count(h, 'SELECT count(*) AS n FROM products'), PRODUCTS);
+      t.ok(
+        (await count(h, 'SELECT count(DISTINCT brand) AS n FROM products')) >= 5,
+        'at least 5 brands',
+      );
+      t.ok(
+        (await count(h, 'SELECT count(DISTINCT category_id) AS n FROM products')) >= 20,
+        'many leaves used',
+      );
+      const { rows: prices } = await h.pool.query<{ min: string; max: string; distinct: string }>(
+        'SELECT min(amount_minor) AS min, max(amount_minor) AS max, count(DISTINCT amount_minor) AS distinct FROM product_prices',
+      );
+      t.ok(Number(prices[0]?.min) >= PRICE_MIN_MINOR, `min price ${prices[0]?.min}`);
+      t.ok(Number(prices[0]?.max) <= PRICE_MAX_MINOR, `max price ${prices[0]?.max}`);
+      t.ok(Number(prices[0]?.distinct) >= 20, 'prices vary');
+      const outOfStock = await count(
+        h,
+        `SELECT count(*) AS n FROM products p
+          WHERE (SELECT coalesce(sum(on_hand), 0) FROM stock_levels s WHERE s.product_id = p.id) = 0`,
+      );
+      t.ok(outOfStock > 0 && outOfStock < PRODUCTS / 2, `${outOfStock} out of stock`);
+      t.ok(
+        (await count(h, 'SELECT count(DISTINCT warehouse) AS n FROM stock_levels')) >= 3,
+        'warehouses',
+      );
+      const published = await count(
+        h,
+        `SELECT count(*) AS n FROM products WHERE status = 'published'`,
+      );
+      t.ok(published >= 160 && published < PRODUCTS, `${published} of ${PRODUCTS} published`);
+      t.equal(
+        await count(
+          h,
+          `SELECT count(*) AS n FROM products p WHERE status = 'published'
+            AND NOT EXISTS (SELECT 1 FROM product_prices pr WHERE pr.product_id = p.id)`,
+        ),
+        0,
+        'every published product has a price',
+      );
+      const { rows: kinds } = await h.pool.query<{ name: string; kind: string; products: string }>(
+        `SELECT name, kind, count(DISTINCT product_id) AS products FROM product_attributes
+          GROUP BY name, kind ORDER BY name`,
+      );
+      t.same(
+        kinds.map((k) => [k.name, k.kind, Number(k.products)]),
+        [
+          ['color', 'text', PRODUCTS],
+          ['material', 'text', PRODUCTS],
+          ['size', 'list', PRODUCTS],
+          ['weight_g', 'number', PRODUCTS],
+        ],
+      );
+      t.ok(
+        (await count(
+          h,
+          `SELECT count(DISTINCT text_value) AS n FROM product_attributes WHERE name = 'color'`,
+        )) >= 8,
+      );
+    });
+
+    t.test('the first product is stored exactly as generated', async (t) => {
+      const expected = generateProduct(SEED, 0);
+      const res = await h.admin({ method: 'GET', url: `/admin/v1/products/${expected.id}` });
+      t.equal(res.statusCode, 200);
+      const stored = res.json();
+      t.match(stored, {
+        id: expected.id,
+        sku: expected.sku,
+        name: expected.name,
+        description: expected.description,
+        brand: expected.brand,
+        categoryId: expected.categoryId,
+        attributes: expected.attributes,
+        images: expected.images,
+        status: expected.status,
+        price: expected.price ?? null,
+      });
+      t.same(stored.stock.byWarehouse, expected.stock);
+      t.ok(expected.description.split('. ').length >= 3, 'several sentences');
+    });
+
+    t.test('a re-run with the same seed adds nothing and says why', async (t) => {
+      const again = memoryOutput();
+      const rerun = await seedCatalog(options, {
+        output: again,
+        progressStream: sink(),
+        pollIntervalMs: 50,
+      });
+      t.equal(rerun.state, 'completed');
+      t.equal(rerun.accepted, 0);
+      t.equal(rerun.rejected, PRODUCTS);
+      t.equal(rerun.duplicates, PRODUCTS);
+      t.same(rerun.otherRejections, []);
+      t.equal(rerun.categories.created, 0);
+      t.equal(rerun.categories.existing, seedCategories().length);
+      printSummary(rerun, again);
+      t.match(again.text(), /all 200 rejected lines are products seed 7 created before/);
+      t.equal(await count(h, 'SELECT count(*) AS n FROM products'), PRODUCTS);
+      t.equal(await count(h, 'SELECT count(*) AS n FROM categories'), seedCategories().length);
+    });
+
+    t.test(
+      'categories already there without their idempotency keys are recognised by id',
+      async (t) => {
+        await h.pool.query('DELETE FROM idempotency_keys');
+        const rerun = await seedCatalog(
+          { ...options, products: 1 },
+          { output: memoryOutput(), progressStream: sink(), pollIntervalMs: 50 },
+        );
+        t.equal(rerun.categories.existing, seedCategories().length);
+        t.equal(rerun.rejected, 1);
+      },
+    );
+  },
+);
