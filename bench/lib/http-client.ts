@@ -10,6 +10,8 @@ export interface RequestSpec {
 export interface Reply {
   readonly status: number;
   readonly body: string;
+  /** The answer's headers; absent when there was no HTTP answer. */
+  readonly headers?: http.IncomingHttpHeaders;
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -62,7 +64,11 @@ export class HttpClient {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () =>
-            settle({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+            settle({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              headers: res.headers,
+            }),
           );
           res.on('error', (error) => settle({ status: 0, body: error.message }));
         },

@@ -57,7 +57,7 @@ export function parseDuration(raw: string, flag: string): number {
   return ms;
 }
 
-function positiveInt(raw: string, flag: string, max: number): number {
+export function positiveInt(raw: string, flag: string, max: number): number {
   if (!/^\d+$/.test(raw.trim())) throw new UsageError(`${flag} must be a whole number`);
   const n = Number(raw);
   if (n < 1 || n > max) throw new UsageError(`${flag} must be between 1 and ${max}`);

@@ -130,15 +130,19 @@ export function warnings(runs: readonly ScenarioRun[]): string[] {
   return found;
 }
 
-/** bench/results/write-<ISO timestamp>.json, colons and dots made file-name safe. */
+/**
+ * bench/results/<name>-<ISO timestamp>.json, colons and dots made file-name safe; `name` is
+ * `write` unless a benchmark gives its own.
+ */
 export async function writeResults(
   dir: string,
   startedAt: Date,
   document: Record<string, unknown>,
+  name = 'write',
 ): Promise<string> {
   await mkdir(dir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  const file = join(dir, `write-${stamp}.json`);
+  const file = join(dir, `${name}-${stamp}.json`);
   // Microsecond precision is all a latency measured this way carries.
   const rounded = (_key: string, value: unknown) =>
     typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 1000) / 1000 : value;

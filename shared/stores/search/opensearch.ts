@@ -95,7 +95,7 @@ export function openSearchEngine(conn: EngineConnection, client?: Client): Searc
       }
     },
     async search(index: string, body: Record<string, unknown>) {
-      const response = await os.search({ index, body: body as never });
+      const response = await os.search({ index, body });
       return response.body as unknown as SearchResponseBody;
     },
     async refresh(index: string) {
