@@ -59,6 +59,9 @@ for (const [name] of selected) {
     {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Own process group: a terminal's Ctrl-C reaches only this launcher, which then sends each
+      // service exactly one SIGTERM (a second signal means "exit now" to a service).
+      detached: true,
     },
   );
   children.set(name, child);
