@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { Logger } from '../logging/logger.js';
 import { docsPlugin } from './docs.js';
 import { frameworkErrorHandler, problemErrorHandler } from './error-handler.js';
@@ -18,6 +22,12 @@ export interface ServerOptions {
 
 export const AISLE_VERSION = '0.1.0';
 
+type ValidatorFactory = NonNullable<
+  NonNullable<
+    NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
+  >['buildValidator']
+>;
+
 /**
  * The common base of every Aisle service: problem+json errors, health, metrics and OpenAPI.
  * Validation keeps unknown fields (so `additionalProperties: false` rejects them instead of
@@ -33,8 +43,17 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
     frameworkErrors: frameworkErrorHandler,
+    // Through the schema controller, not setValidatorCompiler: a plugin context that adds a
+    // schema gets a fresh validator from this factory, and Fastify's default factory would
+    // silently drop unknown fields there instead of rejecting them.
+    schemaController: {
+      compilersFactory: {
+        // Typed for Ajv's compile; Fastify also takes compilers that answer { value } | { error }.
+        buildValidator: ((sharedSchemas: Record<string, unknown>) =>
+          validatorCompiler(sharedSchemas)) as unknown as ValidatorFactory,
+      },
+    },
   });
-  app.setValidatorCompiler(validatorCompiler());
   app.addSchema(problemSchema);
   await app.register(problemErrorHandler);
   await app.register(docsPlugin, {

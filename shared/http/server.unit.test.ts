@@ -181,3 +181,27 @@ t.test('Errors raised before routing are problem documents too', async (t) => {
   t.equal(tooLong.statusCode, 414);
   t.match(tooLong.json(), { status: 414, code: 'validation_failed' });
 });
+
+t.test('A context that adds its own schema still rejects unknown parameters', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  await app.register(async (child) => {
+    child.addSchema({ $id: 'Extra', type: 'object' });
+    child.get(
+      '/strict',
+      {
+        schema: {
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { a: { type: 'integer' } },
+          },
+        },
+      },
+      async (request) => request.query,
+    );
+  });
+  t.equal((await app.inject({ method: 'GET', url: '/strict?a=1' })).statusCode, 200);
+  t.equal((await app.inject({ method: 'GET', url: '/strict?a=1&unknown=2' })).statusCode, 400);
+  t.equal((await app.inject({ method: 'GET', url: '/strict?a=x' })).statusCode, 400);
+});

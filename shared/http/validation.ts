@@ -19,9 +19,15 @@ function ajv(options: Options): Ajv {
  * dropped. Query strings, params and headers arrive as text, so those are coerced (and a single
  * value becomes an array where the schema wants one).
  */
-export function validatorCompiler(): FastifySchemaCompiler<unknown> {
+export function validatorCompiler(
+  sharedSchemas: Readonly<Record<string, unknown>> = {},
+): FastifySchemaCompiler<unknown> {
   const strict = ajv({ coerceTypes: false });
   const coercing = ajv({ coerceTypes: 'array' });
+  for (const schema of Object.values(sharedSchemas)) {
+    strict.addSchema(schema as object);
+    coercing.addSchema(schema as object);
+  }
   return ({ schema, httpPart }) => {
     const compiled = (httpPart === 'body' ? strict : coercing).compile(schema as object);
     return (data: unknown) => {

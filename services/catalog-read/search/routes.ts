@@ -1,5 +1,256 @@
+import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
+import { Problem } from '../../../shared/http/problems.js';
+import { infraPath } from '../../../shared/paths.js';
+import { statusCodeOf, type SearchResponseBody } from '../../../shared/stores/search/engine.js';
+import { loadCategoryTree, type CategoryTree } from '../categories/tree.js';
 import type { CatalogReadContext } from '../context.js';
+import {
+  buildSearchBody,
+  sortClauses,
+  type BodyFilters,
+  type SearchBodyInput,
+} from './build-search-body.js';
+import { categoriesNamedIn } from './category-signal.js';
+import { decodeCursor, searchKey, type SortValue } from './cursor.js';
+import { waitForSearchableVersion } from './min-version.js';
+import {
+  minVersionHeaders,
+  parseSearchRequest,
+  searchQuerystring,
+  type SearchQuerystring,
+  type SearchRequest,
+} from './params.js';
+import { mapSearchResponse, searchResponseSchema } from './response.js';
+import {
+  buildSuggestBody,
+  mapSuggestResponse,
+  suggestQuerystring,
+  suggestResponseSchema,
+} from './suggest.js';
+import { expandWithSynonyms, loadSynonyms, type Synonyms } from './synonyms.js';
+import { queryTextLimits, queryWords } from './text.js';
 
-/** GET /v1/search and GET /v1/suggest. Being built: see the read-side issue. */
-export function searchRoutes(_app: FastifyInstance, _context: CatalogReadContext): void {}
+const problem = { $ref: 'Problem#' } as const;
+const errors = { '4xx': problem, '5xx': problem } as const;
+const RETRY_AFTER = { 'retry-after': '1' } as const;
+const UNAVAILABLE_ERRORS = new Set(['ConnectionError', 'TimeoutError', 'NoLivingConnectionsError']);
+
+export const SYNONYMS_FILE = infraPath('search', 'synonyms.txt');
+
+export interface SearchRouteOptions {
+  readonly synonyms: Synonyms;
+}
+
+/**
+ * GET /v1/search and GET /v1/suggest. Synonyms are read from infra/search/synonyms.txt here,
+ * once, when the service starts (a malformed file stops the start).
+ */
+export function searchRoutes(app: FastifyInstance, context: CatalogReadContext): void {
+  registerSearchRoutes(app, context, { synonyms: loadSynonyms(SYNONYMS_FILE) });
+}
+
+const REDUCED_WORDS = 3;
+
+/** The engine's "too many clauses" refusal (OpenSearch and Elasticsearch word it alike). */
+function tooManyClauses(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const meta = (cause as { meta?: { body?: unknown } } | undefined)?.meta;
+  return /too_many(_nested)?_clauses|maxClauseCount/.test(JSON.stringify(meta?.body ?? ''));
+}
+
+/** An engine that is away, overloaded or not bootstrapped is a 503 the client may retry. */
+async function fromEngine<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const status = statusCodeOf(error);
+    const name = error instanceof Error ? error.name : '';
+    // 404: the alias is missing (search not bootstrapped yet), also worth a retry.
+    if (UNAVAILABLE_ERRORS.has(name) || status === 404 || status === 429 || (status ?? 0) >= 500) {
+      throw new Problem('unavailable', 'search is temporarily unavailable', undefined, RETRY_AFTER);
+    }
+    // Anything else is a bug on this side: a plain 500, logged, its engine details not sent.
+    throw new Error('the search engine refused the request', { cause: error });
+  }
+}
+
+/** What analytics records about the filters: the parameters as the client sent them. */
+function usageFilters(request: SearchRequest): Record<string, unknown> {
+  const f = request.filters;
+  return {
+    ...(f.category === undefined ? {} : { category: f.category }),
+    ...(f.brands.length === 0 ? {} : { brand: f.brands }),
+    ...(f.priceMin === undefined ? {} : { price_min: f.priceMin }),
+    ...(f.priceMax === undefined ? {} : { price_max: f.priceMax }),
+    ...(f.inStock ? { in_stock: true } : {}),
+    ...Object.fromEntries(f.attributes.map((a) => [`attr.${a.name}`, a.values])),
+    sort: request.sort,
+  };
+}
+
+export function registerSearchRoutes(
+  app: FastifyInstance,
+  context: CatalogReadContext,
+  options: SearchRouteOptions,
+): void {
+  const { search, alias, redis, config } = context;
+  const engineSearch = (body: Record<string, unknown>): Promise<SearchResponseBody> =>
+    fromEngine(() => search.search(alias, body));
+
+  /**
+   * The words are bounded (text.ts) so that a query stays under the engine's clause limit, but a
+   * word in an unusual mix of scripts may still split into many terms. If the engine refuses the
+   * query as too large, it is asked once more with the first words only and no typo tolerance:
+   * hostile input gets a smaller search, never a 5xx.
+   */
+  const searchOrReduce = async (
+    input: SearchBodyInput,
+    words: readonly string[],
+  ): Promise<SearchResponseBody> => {
+    try {
+      return await engineSearch(buildSearchBody(input));
+    } catch (error) {
+      if (input.text === '' || !tooManyClauses(error)) throw error;
+      const reduced = words.slice(0, REDUCED_WORDS).join(' ');
+      return engineSearch(
+        buildSearchBody({ ...input, text: reduced, alternatives: [], typoTolerance: false }),
+      );
+    }
+  };
+
+  const categoryTree = async (): Promise<CategoryTree> => {
+    try {
+      return await loadCategoryTree(redis, config.redisKeyPrefix);
+    } catch {
+      throw new Problem(
+        'unavailable',
+        'categories are temporarily unavailable',
+        undefined,
+        RETRY_AFTER,
+      );
+    }
+  };
+
+  app.get<{ Querystring: SearchQuerystring }>(
+    '/search',
+    {
+      schema: {
+        tags: ['search'],
+        summary: 'Full-text search over published products, with filters, facets and paging',
+        description: [
+          'Typos, stemming and configured synonyms match. Filters: category (with descendants),',
+          'brand (repeatable, any), price_min/price_max (minor units), in_stock=true,',
+          'attr.<name>=<value> (repeatable: values of one name any, different names all).',
+          'Facets are counted with every other filter applied, not their own.',
+          'Paging: page while page * size <= 1000, then cursor (nextCursor).',
+          'Only the first 512 characters of q count, of them the first 10 words (32 characters each).',
+          'minVersion + product (or X-Aisle-Min-Version): wait, bounded, until the search',
+          'index has that version of the product; 503 with Retry-After if it does not arrive.',
+        ].join(' '),
+        querystring: searchQuerystring,
+        headers: minVersionHeaders,
+        response: { 200: searchResponseSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const started = performance.now();
+      const header: unknown = request.headers['x-aisle-min-version'];
+      const parsed = parseSearchRequest(
+        request.query,
+        typeof header === 'number' ? header : undefined,
+      );
+      const key = searchKey(parsed.words, parsed.filters, parsed.sort);
+      const position: { from: number } | { searchAfter: SortValue[] } =
+        'cursor' in parsed.position
+          ? {
+              searchAfter: decodeCursor(
+                parsed.position.cursor,
+                key,
+                sortClauses(parsed.sort).length,
+              ),
+            }
+          : { from: (parsed.position.page - 1) * parsed.size };
+
+      if (parsed.minVersion !== undefined) {
+        const { productId, version } = parsed.minVersion;
+        const reached = await fromEngine(() =>
+          waitForSearchableVersion({
+            engine: search,
+            alias,
+            productId,
+            version,
+            timeoutMs: config.readYourWritesTimeoutMs,
+          }),
+        );
+        if (!reached) {
+          throw new Problem(
+            'unavailable',
+            `version ${version} of product ${productId} is not searchable yet`,
+            undefined,
+            RETRY_AFTER,
+          );
+        }
+      }
+
+      const text = parsed.words.join(' ');
+      const alternatives = expandWithSynonyms(parsed.words, options.synonyms);
+      const { category, ...rest } = parsed.filters;
+      // The tree resolves a category filter (required) and the category signal (a bonus that a
+      // search does without when Redis is away).
+      const tree =
+        category !== undefined
+          ? await categoryTree()
+          : text === ''
+            ? undefined
+            : await categoryTree().catch(() => undefined);
+      const filters: BodyFilters =
+        category === undefined || tree === undefined
+          ? rest
+          : { ...rest, categoryIds: tree.descendantsOf(category) };
+      const input: SearchBodyInput = {
+        text,
+        alternatives,
+        signalCategories:
+          text === '' || tree === undefined ? [] : categoriesNamedIn(tree, [text, ...alternatives]),
+        filters,
+        sort: parsed.sort,
+        size: parsed.size,
+        ...position,
+      };
+      const result = mapSearchResponse(await searchOrReduce(input, parsed.words), {
+        size: parsed.size,
+        attributes: parsed.filters.attributes,
+        key,
+      });
+      context.usage.recordSearch({
+        query: Array.from(parsed.q).slice(0, queryTextLimits.maxChars).join(''),
+        filters: usageFilters(parsed),
+        resultCount: result.total,
+        latencyMs: Math.round(performance.now() - started),
+      });
+      return result;
+    },
+  );
+
+  app.get<{ Querystring: { q?: string; size: number } }>(
+    '/suggest',
+    {
+      schema: {
+        tags: ['search'],
+        summary: 'As-you-type suggestions: prefix of the last word, typo tolerant',
+        querystring: suggestQuerystring,
+        response: { 200: suggestResponseSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const words = queryWords(request.query.q ?? '');
+      if (words.length === 0) return { suggestions: [] };
+      const text = words.join(' ');
+      const size = request.query.size;
+      let raw = await engineSearch(buildSuggestBody(text, size, false));
+      if (raw.hits.hits.length === 0) raw = await engineSearch(buildSuggestBody(text, size, true));
+      return mapSuggestResponse(raw);
+    },
+  );
+}

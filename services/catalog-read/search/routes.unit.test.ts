@@ -1,0 +1,240 @@
+// The routes with stub stores: what reaches the engine for a request, how engine failures are
+// answered, and that validation refuses what the schema does not name. No store runs here.
+import type { FastifyInstance } from 'fastify';
+import t from 'tap';
+import type { CategorySnapshot } from '../../../shared/events/catalog-events.js';
+import { createServer } from '../../../shared/http/server.js';
+import type { SearchResponseBody } from '../../../shared/stores/search/engine.js';
+import { silentLogger } from '../../../test/support/logger.js';
+import type { CatalogReadContext } from '../context.js';
+import type { SearchUsage } from '../usage/recorder.js';
+import { buildSearchBody } from './build-search-body.js';
+import { registerSearchRoutes } from './routes.js';
+import { parseSynonyms } from './synonyms.js';
+
+const category = (id: string, name: string, parentId: string | null): CategorySnapshot => ({
+  id,
+  slug: id,
+  name,
+  parentId,
+  createdAt: '2025-01-01T00:00:00.000Z',
+  updatedAt: '2025-01-01T00:00:00.000Z',
+  version: 1,
+});
+
+const categories = [
+  category('c-shoes', 'Shoes', null),
+  category('c-trail', 'Trail', 'c-shoes'),
+  category('c-bags', 'Bags', null),
+];
+
+const emptyAnswer: SearchResponseBody = {
+  took: 1,
+  hits: { total: { value: 0, relation: 'eq' }, hits: [] },
+};
+
+interface Stub {
+  readonly app: FastifyInstance;
+  readonly bodies: Record<string, unknown>[];
+  readonly searches: SearchUsage[];
+}
+
+async function stubApp(
+  t: { teardown(fn: () => unknown): void },
+  answer: () => Promise<SearchResponseBody> = () => Promise.resolve(emptyAnswer),
+): Promise<Stub> {
+  const bodies: Record<string, unknown>[] = [];
+  const searches: SearchUsage[] = [];
+  const context = {
+    config: { redisKeyPrefix: 'stub', readYourWritesTimeoutMs: 100 },
+    alias: 'stub-products',
+    redis: {
+      hgetall: () =>
+        Promise.resolve(Object.fromEntries(categories.map((c) => [c.id, JSON.stringify(c)]))),
+    },
+    search: {
+      search: (_index: string, body: Record<string, unknown>) => {
+        bodies.push(body);
+        return answer();
+      },
+    },
+    usage: { recordSearch: (u: SearchUsage) => searches.push(u), recordView: () => undefined },
+  } as unknown as CatalogReadContext;
+  const app = await createServer({
+    service: 'stub',
+    description: 'stub',
+    logger: silentLogger,
+    bodyLimitBytes: 1024,
+    readinessTimeoutMs: 100,
+  });
+  await app.register(
+    (v1, _opts, done) => {
+      // A sibling route's shared schema, as the categories route adds in the real app.
+      v1.addSchema({ $id: 'SiblingSchema', type: 'object' });
+      registerSearchRoutes(v1, context, {
+        synonyms: parseSynonyms('sneakers, trainers'),
+      });
+      done();
+    },
+    { prefix: '/v1' },
+  );
+  t.teardown(() => app.close());
+  return { app, bodies, searches };
+}
+
+t.test('A request reaches the engine as the builder body, resolved and expanded', async (t) => {
+  const { app, bodies, searches } = await stubApp(t);
+  const res = await app.inject({
+    method: 'GET',
+    url: '/v1/search?q=shoes%20sneakers&category=c-shoes&brand=B&brand=A&attr.color=red&size=5&page=2',
+  });
+  t.equal(res.statusCode, 200);
+  t.strictSame(bodies, [
+    buildSearchBody({
+      text: 'shoes sneakers',
+      alternatives: ['shoes trainers'],
+      signalCategories: ['c-shoes', 'c-trail'],
+      filters: {
+        categoryIds: ['c-shoes', 'c-trail'],
+        brands: ['A', 'B'],
+        inStock: false,
+        attributes: [{ name: 'color', values: ['red'] }],
+      },
+      sort: 'relevance',
+      size: 5,
+      from: 5,
+    }),
+  ]);
+  t.strictSame(res.json(), {
+    total: 0,
+    items: [],
+    facets: {
+      brand: [],
+      category: [],
+      price: [
+        { from: 0, to: 1000, count: 0 },
+        { from: 1000, to: 2500, count: 0 },
+        { from: 2500, to: 5000, count: 0 },
+        { from: 5000, to: 10000, count: 0 },
+        { from: 10000, to: 25000, count: 0 },
+        { from: 25000, to: null, count: 0 },
+      ],
+      inStock: [],
+      attributes: { color: [] },
+    },
+    nextCursor: null,
+  });
+  t.match(searches, [
+    {
+      query: 'shoes sneakers',
+      filters: { category: 'c-shoes', brand: ['A', 'B'], 'attr.color': ['red'], sort: 'relevance' },
+      resultCount: 0,
+    },
+  ]);
+});
+
+t.test('Hits are mapped to items, with highlight and a cursor when more exist', async (t) => {
+  const hit = (n: number) => ({
+    _id: `id-${n}`,
+    _score: 1,
+    _source: {
+      id: `id-${n}`,
+      sku: `S${n}`,
+      name: `Shoe ${n}`,
+      brand: null,
+      priceMinor: 100 * n,
+      currency: 'EUR',
+      inStock: n % 2 === 0,
+      categoryId: null,
+      image: null,
+    },
+    highlight: { name: [`<em>Shoe</em> ${n}`] },
+    sort: [100 * n, `id-${n}`],
+  });
+  const { app } = await stubApp(t, () =>
+    Promise.resolve({
+      took: 1,
+      hits: { total: { value: 3, relation: 'eq' }, hits: [hit(1), hit(2), hit(3)] },
+    }),
+  );
+  const res = await app.inject({ method: 'GET', url: '/v1/search?q=shoe&size=2&sort=price_asc' });
+  const body = res.json<{ items: unknown[]; nextCursor: string | null; total: number }>();
+  t.equal(body.total, 3);
+  t.strictSame(body.items, [
+    {
+      id: 'id-1',
+      sku: 'S1',
+      name: 'Shoe 1',
+      brand: null,
+      price: { amountMinor: 100, currency: 'EUR' },
+      inStock: false,
+      category: null,
+      image: null,
+      highlight: { name: '<em>Shoe</em> 1' },
+    },
+    {
+      id: 'id-2',
+      sku: 'S2',
+      name: 'Shoe 2',
+      brand: null,
+      price: { amountMinor: 200, currency: 'EUR' },
+      inStock: true,
+      category: null,
+      image: null,
+      highlight: { name: '<em>Shoe</em> 2' },
+    },
+  ]);
+  t.type(body.nextCursor, 'string');
+  const next = await app.inject({
+    method: 'GET',
+    url: `/v1/search?q=shoe&size=2&sort=price_asc&cursor=${body.nextCursor ?? ''}`,
+  });
+  t.equal(next.statusCode, 200, 'the cursor continues the same search');
+});
+
+t.test('Unknown parameters are refused even beside routes with shared schemas', async (t) => {
+  const { app, bodies } = await stubApp(t);
+  for (const url of [
+    '/v1/search?unknown=1',
+    '/v1/search?attr.Bad%20Name=x',
+    '/v1/search?attr.color=',
+    '/v1/suggest?q=a&extra=1',
+  ]) {
+    const res = await app.inject({ method: 'GET', url });
+    t.equal(res.statusCode, 400, url);
+    t.match(res.headers['content-type'], /^application\/problem\+json/);
+  }
+  t.equal(bodies.length, 0, 'nothing reached the engine');
+});
+
+t.test(
+  'An engine that is away is a 503 with Retry-After; a refused body is a bare 500',
+  async (t) => {
+    const away = Object.assign(new Error('connect ECONNREFUSED'), { name: 'ConnectionError' });
+    const { app: down } = await stubApp(t, () => Promise.reject(away));
+    const res = await down.inject({ method: 'GET', url: '/v1/search?q=shoe' });
+    t.equal(res.statusCode, 503);
+    t.equal(res.headers['retry-after'], '1');
+    const refused = Object.assign(new Error('parsing_exception: secret detail'), {
+      meta: { statusCode: 400 },
+      statusCode: 400,
+    });
+    const { app: buggy } = await stubApp(t, () => Promise.reject(refused));
+    const bug = await buggy.inject({ method: 'GET', url: '/v1/search?q=shoe' });
+    t.equal(bug.statusCode, 500);
+    t.notMatch(bug.body, /secret detail/);
+  },
+);
+
+t.test(
+  'Suggest: nothing to complete asks nothing; no hit falls back to typo tolerance',
+  async (t) => {
+    const { app, bodies } = await stubApp(t);
+    const empty = await app.inject({ method: 'GET', url: '/v1/suggest?q=%20%3A%20' });
+    t.strictSame(empty.json(), { suggestions: [] });
+    t.equal(bodies.length, 0);
+    await app.inject({ method: 'GET', url: '/v1/suggest?q=runnning%20sh&size=3' });
+    t.equal(bodies.length, 2, 'the exact prefix query, then the fuzzy one');
+    t.match(bodies[1], { size: 3, query: { bool: { must: [{ bool: { should: [{}, {}] } }] } } });
+  },
+);

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { phraseKey, termKey, words } from './text.js';
+
+/**
+ * Query-time synonyms, read from a Solr-format file (infra/search/synonyms.txt):
+ *
+ * - `a, b, c`      equivalent: a query with any of them is also searched with each other one;
+ * - `a, b => c, d` one way: a query with a or b is also searched with c and with d.
+ * - blank lines and lines starting with `#` are ignored.
+ *
+ * Terms may be phrases ("running shoes"). They are matched on word keys (see termKey), so case,
+ * accents and a plural `s` do not matter. The original query is always searched too.
+ *
+ * Synonyms are applied when a query is built, never at indexing, so changing the file needs no
+ * reindex: restart catalog-read (the file is read once at start) and the next query uses it.
+ */
+export interface Synonyms {
+  /** Phrase key → the phrases (as written in the file) it also searches for. */
+  readonly expansions: ReadonlyMap<string, readonly string[]>;
+  /** Words in the longest left-hand phrase, so matching looks no further. */
+  readonly longestPhrase: number;
+}
+
+export const noSynonyms: Synonyms = { expansions: new Map(), longestPhrase: 0 };
+
+export class SynonymSyntaxError extends Error {
+  constructor(
+    readonly line: number,
+    reason: string,
+  ) {
+    super(`synonyms line ${line}: ${reason}`);
+    this.name = 'SynonymSyntaxError';
+  }
+}
+
+/** At most this many alternative queries are added to one search (each costs clauses). */
+export const MAX_ALTERNATIVES = 4;
+
+function terms(list: string, line: number): string[] {
+  const out = list
+    .split(',')
+    .map((term) => words(term).join(' '))
+    .filter((term) => term.length > 0);
+  if (out.length === 0) throw new SynonymSyntaxError(line, 'a side of the rule has no terms');
+  return out;
+}
+
+/** Parses the file's text; a malformed line is an error (the service should not start with it). */
+export function parseSynonyms(text: string): Synonyms {
+  const expansions = new Map<string, string[]>();
+  let longestPhrase = 0;
+  const add = (from: string, to: string): void => {
+    const key = phraseKey(from);
+    if (key === phraseKey(to)) return;
+    const list = expansions.get(key) ?? [];
+    if (!list.some((existing) => phraseKey(existing) === phraseKey(to))) list.push(to);
+    expansions.set(key, list);
+    longestPhrase = Math.max(longestPhrase, key.split(' ').length);
+  };
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    const number = index + 1;
+    if (line === '' || line.startsWith('#')) return;
+    const sides = line.split('=>');
+    if (sides.length > 2) throw new SynonymSyntaxError(number, 'more than one "=>"');
+    const [left = '', right] = sides;
+    if (right === undefined) {
+      const group = terms(left, number);
+      if (group.length < 2) throw new SynonymSyntaxError(number, 'a group needs two terms');
+      for (const from of group) for (const to of group) add(from, to);
+      return;
+    }
+    const targets = terms(right, number);
+    for (const from of terms(left, number)) for (const to of targets) add(from, to);
+  });
+  return { expansions, longestPhrase };
+}
+
+/** Reads and parses the file once (service start). */
+export function loadSynonyms(path: string): Synonyms {
+  return parseSynonyms(readFileSync(path, 'utf8'));
+}
+
+/**
+ * The alternative queries for the query words: the query with one matched phrase replaced by
+ * one of its synonyms, for every match, in order of appearance; at most MAX_ALTERNATIVES.
+ */
+export function expandWithSynonyms(queryWords: readonly string[], synonyms: Synonyms): string[] {
+  const keys = queryWords.map(termKey);
+  const original = queryWords.join(' ');
+  const out: string[] = [];
+  for (let start = 0; start < keys.length; start++) {
+    const longest = Math.min(synonyms.longestPhrase, keys.length - start);
+    for (let length = longest; length >= 1; length--) {
+      const replacements = synonyms.expansions.get(keys.slice(start, start + length).join(' '));
+      if (replacements === undefined) continue;
+      for (const replacement of replacements) {
+        const alternative = [
+          ...queryWords.slice(0, start),
+          replacement,
+          ...queryWords.slice(start + length),
+        ].join(' ');
+        if (alternative !== original && !out.includes(alternative)) out.push(alternative);
+        if (out.length === MAX_ALTERNATIVES) return out;
+      }
+    }
+  }
+  return out;
+}
