@@ -60,6 +60,20 @@ export async function lineage(client: PoolClient, id: string): Promise<string[]>
   return rows.map((r) => r.id);
 }
 
+/** Categories with an id greater than `after`, in id order (keyset pages for rebuilds). */
+export async function loadCategoryPage(
+  db: Queryable,
+  after: string | null,
+  limit: number,
+): Promise<CategorySnapshot[]> {
+  const { rows } = await db.query<CategoryRow>(
+    `SELECT id, slug, name, parent_id, version, created_at, updated_at FROM categories
+      ${after === null ? '' : 'WHERE id > $2::uuid'} ORDER BY id LIMIT $1`,
+    after === null ? [limit] : [limit, after],
+  );
+  return rows.map(toSnapshot);
+}
+
 export async function insertCategory(client: PoolClient, c: CategorySnapshot): Promise<void> {
   await client.query(
     `INSERT INTO categories (id, slug, name, parent_id, version, created_at, updated_at)

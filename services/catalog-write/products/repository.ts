@@ -31,6 +31,50 @@ interface ProductRow {
   stock: Record<string, number> | null;
 }
 
+/** The whole aggregate per row: one statement, attributes and stock aggregated alongside. */
+const PRODUCT_SELECT = `
+  SELECT p.id, p.sku, p.name, p.description, p.brand, p.category_id, p.images, p.status,
+         p.version, p.created_at, p.updated_at, pr.amount_minor, pr.currency,
+         (SELECT json_agg(json_build_object('name', a.name, 'kind', a.kind, 't', a.text_value,
+                                            'l', a.list_value, 'n', a.number_value)
+                          ORDER BY a.position)
+            FROM product_attributes a WHERE a.product_id = p.id) AS attributes,
+         (SELECT json_object_agg(s.warehouse, s.on_hand ORDER BY s.warehouse)
+            FROM stock_levels s WHERE s.product_id = p.id) AS stock
+    FROM products p LEFT JOIN product_prices pr ON pr.product_id = p.id`;
+
+/**
+ * Restricts a product page: `join` brings in a table and `where` filters on it. Only constants
+ * of the calling module pass SQL here, never input.
+ */
+export interface ProductPageFilter {
+  readonly join: string;
+  readonly where: string;
+}
+
+/**
+ * Products with an id greater than `after` (from the start when null), in id order: keyset
+ * pages for rebuilds, with exactly the snapshots loadProduct gives.
+ */
+export async function loadProductPage(
+  db: Queryable,
+  after: string | null,
+  limit: number,
+  filter?: ProductPageFilter,
+): Promise<ProductSnapshot[]> {
+  const conditions = [
+    ...(after === null ? [] : ['p.id > $2::uuid']),
+    ...(filter === undefined ? [] : [filter.where]),
+  ];
+  const { rows } = await db.query<ProductRow>(
+    `${PRODUCT_SELECT} ${filter?.join ?? ''}
+      ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+      ORDER BY p.id LIMIT $1`,
+    after === null ? [limit] : [limit, after],
+  );
+  return rows.map(toSnapshot);
+}
+
 /**
  * The whole aggregate in one query. With `lock`, the product row is locked first in a statement
  * of its own: under READ COMMITTED a statement that waited for a lock re-reads only the locked
@@ -46,19 +90,7 @@ export async function loadProduct(
     const locked = await client.query('SELECT 1 FROM products WHERE id = $1 FOR UPDATE', [id]);
     if (locked.rowCount === 0) return undefined;
   }
-  const { rows } = await client.query<ProductRow>(
-    `SELECT p.id, p.sku, p.name, p.description, p.brand, p.category_id, p.images, p.status,
-            p.version, p.created_at, p.updated_at, pr.amount_minor, pr.currency,
-            (SELECT json_agg(json_build_object('name', a.name, 'kind', a.kind, 't', a.text_value,
-                                               'l', a.list_value, 'n', a.number_value)
-                             ORDER BY a.position)
-               FROM product_attributes a WHERE a.product_id = p.id) AS attributes,
-            (SELECT json_object_agg(s.warehouse, s.on_hand ORDER BY s.warehouse)
-               FROM stock_levels s WHERE s.product_id = p.id) AS stock
-       FROM products p LEFT JOIN product_prices pr ON pr.product_id = p.id
-      WHERE p.id = $1`,
-    [id],
-  );
+  const { rows } = await client.query<ProductRow>(`${PRODUCT_SELECT} WHERE p.id = $1`, [id]);
   const row = rows[0];
   return row === undefined ? undefined : toSnapshot(row);
 }
