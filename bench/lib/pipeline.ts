@@ -26,12 +26,19 @@ export const pipelineServices = [
 ] as const;
 export type PipelineService = (typeof pipelineServices)[number];
 
-const portVariable: Record<PipelineService, string> = {
+/** Started only on request (`readSide`): the storefront API over the read models. */
+export const readServices = ['catalog-read'] as const;
+export type ReadService = (typeof readServices)[number];
+/** Any service a benchmark can start. */
+export type BenchService = PipelineService | ReadService;
+
+const portVariable: Record<BenchService, string> = {
   'catalog-write': 'CATALOG_WRITE_PORT',
   'outbox-relay': 'OUTBOX_RELAY_PORT',
   'projector-search': 'SEARCH_PROJECTOR_PORT',
   'projector-detail': 'DETAIL_PROJECTOR_PORT',
   'projector-analytics': 'ANALYTICS_PROJECTOR_PORT',
+  'catalog-read': 'CATALOG_READ_PORT',
 };
 
 /** Log lines kept per service (level warn and above: the services run with LOG_LEVEL=warn). */
@@ -39,7 +46,7 @@ const KEPT_LINES = 50;
 const READY_TIMEOUT_MS = 90_000;
 
 export interface ServiceProcess {
-  readonly name: PipelineService;
+  readonly name: BenchService;
   readonly port: number;
   readonly child: ChildProcess;
   /** The first lines the process wrote (warnings, errors), for the report. */
@@ -60,13 +67,15 @@ export interface Pipeline {
   readonly namespaces: Namespaces;
   readonly token: string;
   readonly writeOrigin: URL;
+  /** catalog-read, when started with `readSide`; undefined otherwise. */
+  readonly readOrigin: URL | undefined;
   /** The search alias the projector writes and storefront searches read. */
   readonly alias: string;
   readonly services: readonly ServiceProcess[];
   /** A one-connection pool on the service schema, for the Postgres version. */
   readonly admin: Pool;
   /** The /metrics page of a running service; undefined if it does not answer. */
-  metrics(name: PipelineService): Promise<string | undefined>;
+  metrics(name: BenchService): Promise<string | undefined>;
   /** Stops the services (SIGTERM, then SIGKILL after the drain deadline). */
   stopServices(): Promise<void>;
   /** Drops every namespace the bench created; the names of those that failed. */
@@ -109,7 +118,7 @@ function checkLocalStores(config: Config): void {
 }
 
 function startService(
-  name: PipelineService,
+  name: BenchService,
   port: number,
   env: Record<string, string | undefined>,
 ): ServiceProcess {
@@ -212,14 +221,33 @@ async function dropClickHouse(config: Config): Promise<void> {
   }
 }
 
+export interface PipelineOptions {
+  /** Also start catalog-read, on a free port with the same environment (default: off). */
+  readonly readSide?: boolean;
+  /** Namespaces are named `<prefix>_<random>` (default `bench_lag`; [a-z_][a-z0-9_]*). */
+  readonly namespacePrefix?: string;
+}
+
 /**
- * The write side, the relay and the three projectors, each started as an operator would
- * (`node --import tsx services/<name>/main.ts`) on a free loopback port, all on one fresh set of
- * namespaces. Postgres is migrated and the search index and ClickHouse tables bootstrapped
- * before any service starts, so none of them races another to create them.
+ * The write side, the relay and the three projectors (and catalog-read with `readSide`), each
+ * started as an operator would (`node --import tsx services/<name>/main.ts`) on a free loopback
+ * port, all on one fresh set of namespaces. Postgres is migrated and the search index and
+ * ClickHouse tables bootstrapped before any service starts, so none of them races another to
+ * create them.
  */
-export async function startPipeline(log: (line: string) => void): Promise<Pipeline> {
-  const id = `bench_lag_${randomBytes(4).toString('hex')}`;
+export async function startPipeline(
+  log: (line: string) => void,
+  options: PipelineOptions = {},
+): Promise<Pipeline> {
+  const prefix = options.namespacePrefix ?? 'bench_lag';
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(prefix)) {
+    throw new UsageError(`namespace prefix ${prefix} must match [a-z_][a-z0-9_]*`);
+  }
+  const names: readonly BenchService[] = [
+    ...pipelineServices,
+    ...(options.readSide === true ? readServices : []),
+  ];
+  const id = `${prefix}_${randomBytes(4).toString('hex')}`;
   const token = `bench-${randomBytes(24).toString('base64url')}`;
   const namespaces: Namespaces = {
     databaseSchema: id,
@@ -227,8 +255,8 @@ export async function startPipeline(log: (line: string) => void): Promise<Pipeli
     searchIndexPrefix: id,
     clickhouseDatabase: id,
   };
-  const ports = {} as Record<PipelineService, number>;
-  for (const name of pipelineServices) ports[name] = await freePort();
+  const ports = {} as Record<BenchService, number>;
+  for (const name of names) ports[name] = await freePort();
   const env: Record<string, string | undefined> = {
     ...process.env,
     LOG_LEVEL: 'warn',
@@ -238,9 +266,7 @@ export async function startPipeline(log: (line: string) => void): Promise<Pipeli
     SEARCH_INDEX_PREFIX: namespaces.searchIndexPrefix,
     CLICKHOUSE_DATABASE: namespaces.clickhouseDatabase,
     ADMIN_TOKENS: token,
-    ...Object.fromEntries(
-      pipelineServices.map((name) => [portVariable[name], String(ports[name])]),
-    ),
+    ...Object.fromEntries(names.map((name) => [portVariable[name], String(ports[name])])),
   };
   const config = loadConfig(env);
   checkLocalStores(config);
@@ -249,7 +275,7 @@ export async function startPipeline(log: (line: string) => void): Promise<Pipeli
     url: config.databaseUrl,
     schema: namespaces.databaseSchema,
     poolMax: 1,
-    applicationName: 'bench-lag',
+    applicationName: prefix.replace(/_/g, '-'),
   });
   const services: ServiceProcess[] = [];
   const killAll = () => {
@@ -287,7 +313,7 @@ export async function startPipeline(log: (line: string) => void): Promise<Pipeli
     log(`namespaces ${id} ready (schema migrated, index and ClickHouse tables created)`);
 
     const started = Date.now();
-    for (const name of pipelineServices) services.push(startService(name, ports[name], env));
+    for (const name of names) services.push(startService(name, ports[name], env));
     await Promise.all(
       services.map(async (service) => {
         const client = new HttpClient(new URL(`http://127.0.0.1:${service.port}`), token, 1);
@@ -315,6 +341,9 @@ export async function startPipeline(log: (line: string) => void): Promise<Pipeli
     namespaces,
     token,
     writeOrigin: new URL(`http://127.0.0.1:${ports['catalog-write']}`),
+    readOrigin: names.includes('catalog-read')
+      ? new URL(`http://127.0.0.1:${ports['catalog-read']}`)
+      : undefined,
     alias,
     services,
     admin: admin.client,
