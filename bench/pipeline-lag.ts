@@ -47,26 +47,12 @@ import {
   type BucketSummary,
   type Buckets,
 } from './lib/service-metrics.js';
+import { interruptible } from './lib/interrupt.js';
 
 const resultsDir = fileURLToPath(new URL('results/', import.meta.url));
 const log = (line: string) => process.stderr.write(`[lag] ${line}\n`);
 /** Longest wait for the freshly created pool to reach every read model before the load. */
 const SETTLE_TIMEOUT_MS = 120_000;
-
-function interruptible(): AbortSignal {
-  const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) {
-      log('second interrupt: exiting now (services are killed, the bench_lag_* namespaces stay)');
-      process.exit(130);
-    }
-    log('interrupted: stopping the load, then cleaning up (Ctrl-C again to force)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return controller.signal;
-}
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
@@ -418,7 +404,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const signal = interruptible();
+  const signal = interruptible(log, 'services are killed, the bench_lag_* namespaces stay');
   const startedAt = new Date();
   log(
     `${options.rate} commands/s for ${seconds(options.durationMs)} after ${seconds(options.warmupMs)} ` +

@@ -56,27 +56,13 @@ import {
 import { WriteLoop, type WriteResult } from './lib/read-writes.js';
 import { machineInfo, writeResults } from './lib/report.js';
 import { storeVersions } from './lib/store-versions.js';
+import { interruptible } from './lib/interrupt.js';
 
 const resultsDir = fileURLToPath(new URL('results/', import.meta.url));
 const log = (line: string) => process.stderr.write(`[read] ${line}\n`);
 /** Detail documents whose ETag is fetched for detail-304. */
 const ETAG_SAMPLE = 2000;
 const PAUSE_BETWEEN_MS = 1000;
-
-function interruptible(): AbortSignal {
-  const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) {
-      log('second interrupt: exiting now (services are killed, the bench_read_* namespaces stay)');
-      process.exit(130);
-    }
-    log('interrupted: stopping the load, then cleaning up (Ctrl-C again to force)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return controller.signal;
-}
 
 const measures: Record<ReadScenarioName, string> = {
   detail: 'GET /v1/products/:id, a random published id per request',
@@ -320,7 +306,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const signal = interruptible();
+  const signal = interruptible(log, 'services are killed, the bench_read_* namespaces stay');
   const startedAt = new Date();
   const loadAverageBefore = os.loadavg().map((l) => Math.round(l * 100) / 100);
   log(

@@ -20,22 +20,10 @@ import {
 import { runClosedLoop } from './lib/runner.js';
 import { buildScenario, createFixtures, type Scenario } from './lib/scenarios.js';
 import { connectToUrl, startInProcess, type Target } from './lib/target.js';
+import { interruptible } from './lib/interrupt.js';
 
 const resultsDir = fileURLToPath(new URL('results/', import.meta.url));
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-
-function interruptible(): AbortSignal {
-  const controller = new AbortController();
-  process.on('SIGINT', () => {
-    if (controller.signal.aborted) {
-      log('second interrupt: exiting now, the bench schema may be left behind');
-      process.exit(130);
-    }
-    log('interrupted: finishing in-flight requests, then cleaning up (Ctrl-C again to force)');
-    controller.abort();
-  });
-  return controller.signal;
-}
 
 function plan(options: BenchOptions): string {
   const runs = options.scenarios.length * options.concurrency.length;
@@ -103,7 +91,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const signal = interruptible();
+  const signal = interruptible(log, 'the bench schema may be left behind');
   const startedAt = new Date();
 
   const target = options.url

@@ -1,20 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../shared/config/index.js';
 import { projectRoot } from '../../shared/paths.js';
-import { bootstrapClickHouse, createClickHouse } from '../../shared/stores/clickhouse.js';
+import { bootstrapClickHouse } from '../../shared/stores/clickhouse.js';
 import { migrate } from '../../shared/stores/migrations.js';
 import { postgresMigrationsDir } from '../../shared/stores/migrations-dir.js';
 import { clickhouseOptions } from '../../shared/stores/open.js';
 import { openPostgres, type Pool } from '../../shared/stores/postgres.js';
-import { closeRedis, createRedis } from '../../shared/stores/redis.js';
 import { bootstrapSearch } from '../../shared/stores/search/bootstrap.js';
 import { openSearch } from '../../shared/stores/search/open.js';
 import type { StoreHandle } from '../../shared/stores/store.js';
 import { HttpClient } from './http-client.js';
 import { isLoopbackHost, UsageError } from './options.js';
+import { dropNamespaces as dropAll } from '../../shared/stores/namespaces.js';
+import { freePort } from '../../test/support/processes.js';
 
 /** The services between a command and the read models, in data-flow order. */
 export const pipelineServices = [
@@ -81,21 +81,6 @@ export interface Pipeline {
   /** Drops every namespace the bench created; the names of those that failed. */
   dropNamespaces(): Promise<string[]>;
   close(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address === null || typeof address === 'string') reject(new Error('no free port'));
-        else resolve(address.port);
-      });
-    });
-  });
 }
 
 /** Every store must be on this machine: a benchmark never loads a shared server. */
@@ -178,49 +163,6 @@ async function stopService(service: ServiceProcess, drainMs: number): Promise<vo
   clearTimeout(timer);
 }
 
-async function dropRedisKeys(config: Config): Promise<void> {
-  const redis = createRedis(config.redisUrl, 'command');
-  redis.on('error', () => undefined);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(
-        cursor,
-        'MATCH',
-        `${config.redisKeyPrefix}:*`,
-        'COUNT',
-        1000,
-      );
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    await closeRedis(redis);
-  }
-}
-
-async function dropSearch(config: Config): Promise<void> {
-  const search = openSearch(config);
-  try {
-    await search.client.deleteIndices(`${config.searchIndexPrefix}-*`);
-    await search.client.deleteIndexTemplate(`${config.searchIndexPrefix}-products`);
-  } finally {
-    await search.close();
-  }
-}
-
-async function dropClickHouse(config: Config): Promise<void> {
-  // No database in the client: the one to drop may not exist.
-  const { url, username, password } = clickhouseOptions(config);
-  const client = createClickHouse({ url, username, password });
-  try {
-    // A validated identifier (the config pattern is [a-z_][a-z0-9_]*).
-    await client.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouseDatabase}` });
-  } finally {
-    await client.close();
-  }
-}
-
 export interface PipelineOptions {
   /** Also start catalog-read, on a free port with the same environment (default: off). */
   readonly readSide?: boolean;
@@ -287,18 +229,8 @@ export async function startPipeline(
   const stopServices = async () => {
     await Promise.all(services.map((s) => stopService(s, config.shutdownTimeoutMs + 2000)));
   };
-  const dropNamespaces = async () => {
-    const outcomes = await Promise.allSettled([
-      admin.client.query(`DROP SCHEMA IF EXISTS "${namespaces.databaseSchema}" CASCADE`),
-      dropRedisKeys(config),
-      dropSearch(config),
-      dropClickHouse(config),
-    ]);
-    const names = ['postgres schema', 'redis keys', 'search indices', 'clickhouse database'];
-    return outcomes.flatMap((o, i) =>
-      o.status === 'rejected' ? [`${names[i] ?? '?'}: ${String(o.reason)}`] : [],
-    );
-  };
+  // The schema lives in `namespaces`; every other store's name is in the config.
+  const dropNamespaces = () => dropAll({ ...config, databaseSchema: namespaces.databaseSchema });
 
   let alias: string;
   try {
