@@ -2,7 +2,7 @@ import type { Config } from '../config/index.js';
 import { createClickHouse } from './clickhouse.js';
 import { clickhouseOptions, postgresFromConfig } from './open.js';
 import { closeRedis, createRedis } from './redis.js';
-import { createSearchEngine } from './search/open.js';
+import { openSearch } from './search/open.js';
 
 /**
  * Removes everything one Aisle namespace holds in the four stores: its Postgres schema, Redis keys
@@ -54,16 +54,12 @@ async function dropRedisKeys(config: Config): Promise<void> {
 }
 
 async function dropIndices(config: Config): Promise<void> {
-  const engine = createSearchEngine(config.searchEngine, {
-    url: config.searchUrl,
-    username: config.searchUsername,
-    password: config.searchPassword,
-  });
+  const search = openSearch(config);
   try {
-    await engine.deleteIndices(`${config.searchIndexPrefix}-*`);
-    await engine.deleteIndexTemplate(`${config.searchIndexPrefix}-products`);
+    await search.client.deleteIndices(`${config.searchIndexPrefix}-*`);
+    await search.client.deleteIndexTemplate(`${config.searchIndexPrefix}-products`);
   } finally {
-    await engine.close();
+    await search.close();
   }
 }
 
