@@ -19,6 +19,7 @@ COPY --from=build /app/dist ./dist
 # Migrations, the index template and the ClickHouse DDL are read at start-up.
 COPY infra/postgres ./infra/postgres
 COPY infra/search ./infra/search
-COPY infra/clickhouse/schema ./infra/clickhouse/schema
+COPY shared/read-models/search/products.template.json ./shared/read-models/search/products.template.json
+COPY shared/read-models/analytics/tables ./shared/read-models/analytics/tables
 USER node
 CMD ["node", "--enable-source-maps", "dist/services/catalog-read/main.js"]

@@ -9,7 +9,7 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { detailKeys } from '../shared/read-models/product-detail.js';
+import { detailKeys } from '../shared/read-models/detail/document.js';
 import { clickhouseFromConfig } from '../shared/stores/open.js';
 import { closeRedis, createRedis } from '../shared/stores/redis.js';
 import { openSearch } from '../shared/stores/search/open.js';
@@ -501,7 +501,7 @@ async function main(): Promise<void> {
           outboxBatchSize: pipeline.config.outboxBatchSize,
           projectionConcurrency: pipeline.config.projectionConcurrency,
           projectionBatchWaitMs: pipeline.config.projectionBatchWaitMs,
-          searchRefreshInterval: '1s (infra/search/products.template.json)',
+          searchRefreshInterval: '1s (shared/read-models/search/products.template.json)',
         },
         serviceLogLines: Object.fromEntries(pipeline.services.map((s) => [s.name, s.lines])),
       },

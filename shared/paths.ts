@@ -17,4 +17,6 @@ function findRoot(start: string): string {
 }
 
 export const projectRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
+/** A file of the source tree that is data, not code (DDL, index templates), read at run time. */
+export const projectPath = (...parts: string[]): string => join(projectRoot, ...parts);
 export const infraPath = (...parts: string[]): string => join(projectRoot, 'infra', ...parts);

@@ -69,7 +69,13 @@ t.test('Redis is configured the way BullMQ needs it', async (t) => {
 
 t.test('The image carries every infra file the services read at start-up', async (t) => {
   const dockerfile = await readFile(join(projectRoot, 'Dockerfile'), 'utf8');
-  for (const path of ['infra/postgres', 'infra/search', 'infra/clickhouse/schema']) {
+  const dataFiles = [
+    'infra/postgres',
+    'infra/search',
+    'shared/read-models/search/products.template.json',
+    'shared/read-models/analytics/tables',
+  ];
+  for (const path of dataFiles) {
     t.match(dockerfile, `COPY ${path} ./${path}`);
   }
 });

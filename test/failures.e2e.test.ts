@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import t from 'tap';
 import { loadConfig } from '../shared/config/index.js';
 import { bullPrefix, queueNames } from '../shared/events/queues.js';
-import { detailKeys } from '../shared/read-models/product-detail.js';
+import { detailKeys } from '../shared/read-models/detail/document.js';
 import { createClickHouse } from '../shared/stores/clickhouse.js';
 import { openRedis } from '../shared/stores/redis.js';
 import { createSearchEngine } from '../shared/stores/search/open.js';

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { readProduct } from '../services/catalog-write/products/commands.js';
-import { detailKeys, renderProductDetail } from '../shared/read-models/product-detail.js';
-import { searchDocument } from '../shared/read-models/search-document.js';
+import { readProduct } from '../shared/write-model/products/commands.js';
+import { detailKeys, renderProductDetail } from '../shared/read-models/detail/document.js';
+import { searchDocument } from '../shared/read-models/search/document.js';
 import { sampleProduct } from './support/catalog-write.js';
 import { startPipeline, type Pipeline } from './support/pipeline.js';
 import { waitFor } from './support/wait.js';

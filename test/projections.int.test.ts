@@ -2,24 +2,25 @@
 // once and unordered) must end exactly equal to the write model.
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { readProduct } from '../services/catalog-write/products/commands.js';
-import { analyticsProjection } from '../services/projector-analytics/projection.js';
-import { detailProjection } from '../services/projector-detail/projection.js';
-import { searchProjection } from '../services/projector-search/projection.js';
+import { readProduct } from '../shared/write-model/products/commands.js';
+import { analyticsProjection } from '../shared/read-models/analytics/projection.js';
+import { detailProjection } from '../shared/read-models/detail/projection.js';
+import { searchProjection } from '../shared/read-models/search/projection.js';
 import type { CatalogEvent } from '../shared/events/catalog-events.js';
 import {
   detailEtag,
   detailKeys,
   renderProductDetail,
-} from '../shared/read-models/product-detail.js';
-import { searchDocument } from '../shared/read-models/search-document.js';
-import { bootstrapClickHouse, openClickHouse } from '../shared/stores/clickhouse.js';
+} from '../shared/read-models/detail/document.js';
+import { searchDocument } from '../shared/read-models/search/document.js';
+import { openClickHouse } from '../shared/stores/clickhouse.js';
 import { clickhouseOptions } from '../shared/stores/open.js';
 import { openRedis } from '../shared/stores/redis.js';
-import { bootstrapSearch } from '../shared/stores/search/bootstrap.js';
+import { bootstrapSearch } from '../shared/read-models/search/index-setup.js';
 import { openSearch } from '../shared/stores/search/open.js';
 import { sampleProduct, writeHarness } from './support/catalog-write.js';
 import { isolatedConfig } from './support/isolation.js';
+import { bootstrapClickHouse } from '../shared/read-models/analytics/tables.js';
 
 function shuffled<T>(items: readonly T[], seed: number): T[] {
   const out = [...items];

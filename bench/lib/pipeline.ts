@@ -3,18 +3,18 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../shared/config/index.js';
 import { projectRoot } from '../../shared/paths.js';
-import { bootstrapClickHouse } from '../../shared/stores/clickhouse.js';
 import { migrate } from '../../shared/stores/migrations.js';
 import { postgresMigrationsDir } from '../../shared/stores/migrations-dir.js';
 import { clickhouseOptions } from '../../shared/stores/open.js';
 import { openPostgres, type Pool } from '../../shared/stores/postgres.js';
-import { bootstrapSearch } from '../../shared/stores/search/bootstrap.js';
+import { bootstrapSearch } from '../../shared/read-models/search/index-setup.js';
 import { openSearch } from '../../shared/stores/search/open.js';
 import type { StoreHandle } from '../../shared/stores/store.js';
 import { HttpClient } from './http-client.js';
 import { isLoopbackHost, UsageError } from './options.js';
 import { dropNamespaces as dropAll } from '../../shared/stores/namespaces.js';
 import { freePort } from '../../test/support/processes.js';
+import { bootstrapClickHouse } from '../../shared/read-models/analytics/tables.js';
 
 /** The services between a command and the read models, in data-flow order. */
 export const pipelineServices = [

@@ -6,13 +6,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
-import { seedCatalog, type SeedReport } from '../../services/ops-cli/commands/seed.js';
+import { seedCatalog, type SeedReport } from '../../shared/write-model/seed/seed.js';
 import {
   DEFAULT_PUBLISHED_RATIO,
   generateProduct,
   seedCategories,
-} from '../../services/ops-cli/commands/seed-data.js';
-import { detailKeys } from '../../shared/read-models/product-detail.js';
+} from '../../shared/write-model/seed/seed-data.js';
+import { detailKeys } from '../../shared/read-models/detail/document.js';
 import { closeRedis, createRedis } from '../../shared/stores/redis.js';
 import { openSearch } from '../../shared/stores/search/open.js';
 import type { Pipeline } from './pipeline.js';

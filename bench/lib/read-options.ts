@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { MAX_SEED } from '../../services/ops-cli/commands/seed-data.js';
+import { MAX_SEED } from '../../shared/write-model/seed/seed-data.js';
 import { parseDuration, positiveInt, UsageError } from './options.js';
 
 export const readScenarioNames = [

@@ -3,7 +3,7 @@
  * --seed gives the same request pools), so that picking the next request under load costs one
  * Math.random() and an array read.
  */
-import { createRandom, mixSeed, type Random } from '../../services/ops-cli/commands/seed-data.js';
+import { createRandom, mixSeed, type Random } from '../../shared/write-model/seed/seed-data.js';
 import type { CatalogModel, CatalogProduct } from './read-catalog.js';
 
 /** The route a request goes to, for per-route figures. */

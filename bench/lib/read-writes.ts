@@ -6,7 +6,7 @@
  * the read models the reads are hitting.
  */
 import { performance } from 'node:perf_hooks';
-import { PRICE_MAX_MINOR, PRICE_MIN_MINOR } from '../../services/ops-cli/commands/seed-data.js';
+import { PRICE_MAX_MINOR, PRICE_MIN_MINOR } from '../../shared/write-model/seed/seed-data.js';
 import { HttpClient, type RequestSpec } from './http-client.js';
 import type { CatalogProduct } from './read-catalog.js';
 import { summarize, type LatencySummary } from './stats.js';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import type { Money, ProductEvent, ProductEventType } from '../../shared/events/catalog-events.js';
-import { bootstrapClickHouse } from '../../shared/stores/clickhouse.js';
 import { clickhouseFromConfig, clickhouseOptions } from '../../shared/stores/open.js';
 import { isolatedConfig } from '../../test/support/isolation.js';
 import { silentLogger } from '../../test/support/logger.js';
-import { catalogEventRow } from '../projector-analytics/projection.js';
+import { catalogEventRow } from '../../shared/read-models/analytics/projection.js';
 import { buildAnalyticsApiApp } from './app.js';
-import { literal, select, sql, toNumber } from './sql.js';
+import { literal, select, sql, toNumber } from '../../shared/stores/clickhouse-sql.js';
+import { bootstrapClickHouse } from '../../shared/read-models/analytics/tables.js';
 
 /*
  * One ClickHouse database for this file (isolatedConfig drops it at teardown), filled with known

@@ -1,8 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ClickHouseClient } from '../../shared/stores/clickhouse.js';
-import { catalogChanges } from './queries.js';
+import { catalogChanges } from '../../shared/read-models/analytics/queries.js';
 import { changesQuery, changesResponse, errorResponses, type Interval } from './schemas.js';
-import { resolveWindow, windowRules, type WindowQuery } from './window.js';
+import {
+  resolveWindow,
+  windowRules,
+  type WindowQuery,
+} from '../../shared/read-models/analytics/window.js';
 
 const tags = ['catalog'];
 const security = [{ bearer: [] }];

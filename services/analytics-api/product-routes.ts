@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ClickHouseClient } from '../../shared/stores/clickhouse.js';
-import { priceHistory, stockHistory, topProducts } from './queries.js';
+import {
+  priceHistory,
+  stockHistory,
+  topProducts,
+} from '../../shared/read-models/analytics/queries.js';
 import {
   errorResponses,
   priceHistoryResponse,
@@ -11,7 +15,7 @@ import {
   windowQuery,
   type ProductMetric,
 } from './schemas.js';
-import { resolveWindow, type WindowQuery } from './window.js';
+import { resolveWindow, type WindowQuery } from '../../shared/read-models/analytics/window.js';
 
 const tags = ['products'];
 const security = [{ bearer: [] }];

@@ -1,16 +1,12 @@
-import { windowRules } from './window.js';
+import { intervals, productMetrics } from '../../shared/read-models/analytics/queries.js';
+import { windowRules } from '../../shared/read-models/analytics/window.js';
+
+export type { Interval, ProductMetric } from '../../shared/read-models/analytics/queries.js';
 
 const problem = { $ref: 'Problem#' } as const;
 export const errorResponses = { '4xx': problem, '5xx': problem } as const;
 
 export const limits = { defaultLimit: 10, maxLimit: 100 } as const;
-
-/** What the top-products route can rank by; an enum so more metrics can join later. */
-export const productMetrics = ['views'] as const;
-export type ProductMetric = (typeof productMetrics)[number];
-
-export const intervals = ['hour', 'day'] as const;
-export type Interval = (typeof intervals)[number];
 
 const dateTime = (description: string) =>
   ({ type: 'string', format: 'date-time', maxLength: 64, description }) as const;

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ClickHouseClient } from '../../shared/stores/clickhouse.js';
-import { topSearches, zeroResultSearches } from './queries.js';
+import { topSearches, zeroResultSearches } from '../../shared/read-models/analytics/queries.js';
 import {
   errorResponses,
   rankedQuery,
   topSearchesResponse,
   zeroResultsResponse,
 } from './schemas.js';
-import { resolveWindow, type WindowQuery } from './window.js';
+import { resolveWindow, type WindowQuery } from '../../shared/read-models/analytics/window.js';
 
 const tags = ['searches'];
 const security = [{ bearer: [] }];

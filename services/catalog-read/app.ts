@@ -4,16 +4,16 @@ import { createServer } from '../../shared/http/server.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import '../../shared/stores/decorators.js';
 import type { Redis } from '../../shared/stores/redis.js';
-import { productIndexNames } from '../../shared/stores/search/bootstrap.js';
+import { productIndexNames } from '../../shared/read-models/search/index-setup.js';
 import type { SearchEngine } from '../../shared/stores/search/engine.js';
 import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
 import type { CatalogReadContext } from './context.js';
 import { categoryRoutes } from './categories/routes.js';
 import { productRoutes } from './products/routes.js';
-import { VersionWaiter } from './products/version-waiter.js';
+import { VersionWaiter } from '../../shared/read-models/detail/version-waiter.js';
 import { searchRoutes } from './search/routes.js';
 import { closeRedis, createRedis } from '../../shared/stores/redis.js';
-import { detailKeys } from '../../shared/read-models/product-detail.js';
+import { detailKeys } from '../../shared/read-models/detail/document.js';
 import type { UsageRecorderFactory } from './usage/recorder.js';
 
 export interface CatalogReadDeps {

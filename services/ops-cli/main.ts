@@ -17,19 +17,19 @@ import {
   servicePort,
   type Config,
 } from '../../shared/config/index.js';
-import { bootstrapClickHouse } from '../../shared/stores/clickhouse.js';
 import { migrate } from '../../shared/stores/migrations.js';
 import { postgresMigrationsDir } from '../../shared/stores/migrations-dir.js';
 import { clickhouseOptions, postgresFromConfig } from '../../shared/stores/open.js';
-import { bootstrapSearch } from '../../shared/stores/search/bootstrap.js';
+import { bootstrapSearch } from '../../shared/read-models/search/index-setup.js';
 import { openSearch } from '../../shared/stores/search/open.js';
-import type { ImportView as ImportProgress } from '../catalog-write/imports/repository.js';
-import { processOutput } from './commands/cli-output.js';
+import type { ImportView as ImportProgress } from '../../shared/write-model/imports/repository.js';
+import { processOutput } from '../../shared/cli/output.js';
 import { parseDeadLettersArgs, runDeadLetters } from './commands/dead-letters.js';
 import { parseStatusArgs, runStatus } from './commands/status.js';
-import { parseVerifyArgs, runVerify } from './commands/verify.js';
+import { parseVerifyArgs, runVerify } from '../../shared/read-models/verify.js';
 import { rebuildCommand } from './commands/rebuild.js';
-import { seedCommand, seedHelp } from './commands/seed.js';
+import { seedCommand, seedHelp } from '../../shared/write-model/seed/seed.js';
+import { bootstrapClickHouse } from '../../shared/read-models/analytics/tables.js';
 
 type Command = (config: Config, args: readonly string[]) => Promise<void>;
 

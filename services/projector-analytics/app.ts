@@ -7,8 +7,8 @@ import '../../shared/stores/decorators.js';
 import type { Redis } from '../../shared/stores/redis.js';
 import { attachProjectionWorker, batchOptions } from '../../shared/projection/attach.js';
 import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
-import { analyticsProjection } from './projection.js';
-import { attachUsageWorker } from './usage.js';
+import { analyticsProjection } from '../../shared/read-models/analytics/projection.js';
+import { attachUsageWorker } from '../../shared/read-models/analytics/usage-projection.js';
 
 export interface AnalyticsProjectorDeps {
   readonly config: Config;

@@ -1,8 +1,8 @@
 import { runService } from '../../shared/lifecycle/run-service.js';
-import { bootstrapClickHouse } from '../../shared/stores/clickhouse.js';
 import { clickhouseFromConfig, clickhouseOptions } from '../../shared/stores/open.js';
 import { openRedis } from '../../shared/stores/redis.js';
 import { buildAnalyticsProjectorApp } from './app.js';
+import { bootstrapClickHouse } from '../../shared/read-models/analytics/tables.js';
 
 await runService({
   service: 'projector-analytics',

@@ -6,7 +6,7 @@ import '../../shared/stores/decorators.js';
 import type { Redis } from '../../shared/stores/redis.js';
 import { attachProjectionWorker } from '../../shared/projection/attach.js';
 import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
-import { detailProjection } from './projection.js';
+import { detailProjection } from '../../shared/read-models/detail/projection.js';
 
 export interface DetailProjectorDeps {
   readonly config: Config;

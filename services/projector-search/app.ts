@@ -6,12 +6,9 @@ import '../../shared/stores/decorators.js';
 import type { Redis } from '../../shared/stores/redis.js';
 import type { SearchEngine } from '../../shared/stores/search/engine.js';
 import { attachProjectionWorker, batchOptions } from '../../shared/projection/attach.js';
-import { productIndexNames } from '../../shared/stores/search/bootstrap.js';
 import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
-import { searchProjection } from './projection.js';
-
-/** Indices a rebuild adds to the write targets while it fills a new index (see `aisle rebuild`). */
-export const extraSearchTargetsKey = (prefix: string): string => `${prefix}:search:extra-targets`;
+import { searchProjection } from '../../shared/read-models/search/projection.js';
+import { searchWriteTargets } from '../../shared/read-models/search/index-setup.js';
 
 export interface SearchProjectorDeps {
   readonly config: Config;
@@ -33,11 +30,7 @@ export async function buildSearchProjectorApp(deps: SearchProjectorDeps): Promis
   await app.register(storePlugin, { handle: deps.redis, decorator: 'redis' });
   const { config } = deps;
   const redis = deps.redis.client;
-  const alias = productIndexNames(config.searchIndexPrefix).alias;
-  const targets = async () => [
-    alias,
-    ...(await redis.smembers(extraSearchTargetsKey(config.redisKeyPrefix))),
-  ];
+  const targets = searchWriteTargets(redis, config);
   const projection = searchProjection(deps.search.client, targets, batchOptions(config));
   attachProjectionWorker(app, config, 'search', redis, projection);
   return app;

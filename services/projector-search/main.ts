@@ -1,6 +1,6 @@
 import { runService } from '../../shared/lifecycle/run-service.js';
 import { openRedis } from '../../shared/stores/redis.js';
-import { bootstrapSearch } from '../../shared/stores/search/bootstrap.js';
+import { bootstrapSearch } from '../../shared/read-models/search/index-setup.js';
 import { openSearch } from '../../shared/stores/search/open.js';
 import { buildSearchProjectorApp } from './app.js';
 

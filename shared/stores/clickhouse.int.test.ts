@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { isolatedConfig } from '../../test/support/isolation.js';
-import { bootstrapClickHouse, openClickHouse } from './clickhouse.js';
+import { openClickHouse } from './clickhouse.js';
 import { clickhouseOptions } from './open.js';
+import { bootstrapClickHouse } from '../read-models/analytics/tables.js';
 
 t.test('When bootstrap runs twice, then the tables exist and each file applied once', async (t) => {
   const config = isolatedConfig(t);

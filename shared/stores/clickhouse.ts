@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { infraPath } from '../paths.js';
 import type { StoreHandle } from './store.js';
 
 export type { ClickHouseClient } from '@clickhouse/client';
@@ -47,8 +46,7 @@ interface DdlFile {
 const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
 /** `{db}` in the DDL files stands for the configured database (a validated identifier). */
-export async function readClickHouseDdl(database: string): Promise<DdlFile[]> {
-  const dir = infraPath('clickhouse', 'schema');
+export async function readClickHouseDdl(dir: string, database: string): Promise<DdlFile[]> {
   const files = (await readdir(dir)).filter((f) => FILE_NAME.test(f)).sort();
   return Promise.all(
     files.map(async (file) => {
@@ -68,7 +66,8 @@ export async function readClickHouseDdl(database: string): Promise<DdlFile[]> {
  * a file is recorded as applied only after all its statements ran; a concurrent second
  * instance re-running a file is harmless.
  */
-export async function bootstrapClickHouse(
+export async function applyClickHouseDdl(
+  dir: string,
   opts: ClickHouseOptions & { database: string },
 ): Promise<{ applied: string[] }> {
   const { database: db, ...server } = opts;
@@ -84,7 +83,7 @@ export async function bootstrapClickHouse(
     });
     const known = new Set((await done.json<{ version: number }>()).map((r) => Number(r.version)));
     const applied: string[] = [];
-    for (const file of await readClickHouseDdl(db)) {
+    for (const file of await readClickHouseDdl(dir, db)) {
       if (known.has(file.version)) continue;
       for (const statement of file.statements) await admin.command({ query: statement });
       await admin.insert({

@@ -5,7 +5,6 @@ import { buildDetailProjectorApp } from '../../services/projector-detail/app.js'
 import { buildSearchProjectorApp } from '../../services/projector-search/app.js';
 import type { Config } from '../../shared/config/index.js';
 import type { openClickHouse } from '../../shared/stores/clickhouse.js';
-import { bootstrapClickHouse } from '../../shared/stores/clickhouse.js';
 import {
   clickhouseFromConfig,
   clickhouseOptions,
@@ -13,11 +12,12 @@ import {
 } from '../../shared/stores/open.js';
 import { openQueues } from '../../shared/stores/queues.js';
 import { openRedis } from '../../shared/stores/redis.js';
-import { bootstrapSearch } from '../../shared/stores/search/bootstrap.js';
+import { bootstrapSearch } from '../../shared/read-models/search/index-setup.js';
 import { openSearch } from '../../shared/stores/search/open.js';
 import { writeHarness, type WriteHarness } from './catalog-write.js';
 import { isolatedConfig, type Teardowns } from './isolation.js';
 import { silentLogger } from './logger.js';
+import { bootstrapClickHouse } from '../../shared/read-models/analytics/tables.js';
 
 export interface Pipeline {
   readonly config: Config;

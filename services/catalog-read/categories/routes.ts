@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { CatalogReadContext } from '../context.js';
-import { loadCategoryTree, type CategoryNode } from './tree.js';
+import {
+  loadCategoryTree,
+  type CategoryNode,
+} from '../../../shared/read-models/detail/category-tree.js';
 
 interface CountedNode {
   id: string;

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import t from 'tap';
 import type { UsageBatch } from '../../../shared/events/usage-events.js';
-import { renderProductDetail } from '../../../shared/read-models/product-detail.js';
+import { renderProductDetail } from '../../../shared/read-models/detail/document.js';
 import { openQueues } from '../../../shared/stores/queues.js';
 import { openRedis } from '../../../shared/stores/redis.js';
 import { openSearch } from '../../../shared/stores/search/open.js';
@@ -10,7 +10,7 @@ import type { Teardowns } from '../../../test/support/isolation.js';
 import { silentLogger } from '../../../test/support/logger.js';
 import { startPipeline, type Pipeline } from '../../../test/support/pipeline.js';
 import { waitFor } from '../../../test/support/wait.js';
-import { readProduct } from '../../catalog-write/products/commands.js';
+import { readProduct } from '../../../shared/write-model/products/commands.js';
 import { buildCatalogReadApp } from '../app.js';
 import { QueueUsageRecorder } from '../usage/queue-recorder.js';
 

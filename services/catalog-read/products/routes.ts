@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Problem } from '../../../shared/http/problems.js';
-import { detailKeys } from '../../../shared/read-models/product-detail.js';
+import { detailKeys } from '../../../shared/read-models/detail/document.js';
 import type { CatalogReadContext } from '../context.js';
-import type { VersionWaiter } from './version-waiter.js';
+import type { VersionWaiter } from '../../../shared/read-models/detail/version-waiter.js';
 
 const problem = { $ref: 'Problem#' } as const;
 

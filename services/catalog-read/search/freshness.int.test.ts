@@ -4,7 +4,7 @@ import t from 'tap';
 import { startPipeline, type Pipeline } from '../../../test/support/pipeline.js';
 import { startReadSide } from '../../../test/support/read-side.js';
 import { waitFor } from '../../../test/support/wait.js';
-import type { SearchResult } from './response.js';
+import type { SearchResult } from '../../../shared/read-models/search/query/response.js';
 
 async function create(p: Pipeline, name: string, status: 'published' | 'draft' = 'published') {
   const res = await p.write.admin({

@@ -3,33 +3,47 @@ import type { FastifyInstance } from 'fastify';
 import { Problem } from '../../../shared/http/problems.js';
 import { infraPath } from '../../../shared/paths.js';
 import { statusCodeOf, type SearchResponseBody } from '../../../shared/stores/search/engine.js';
-import { loadCategoryTree, type CategoryTree } from '../categories/tree.js';
+import {
+  loadCategoryTree,
+  type CategoryTree,
+} from '../../../shared/read-models/detail/category-tree.js';
 import type { CatalogReadContext } from '../context.js';
 import {
   buildSearchBody,
   sortClauses,
   type BodyFilters,
   type SearchBodyInput,
-} from './build-search-body.js';
-import { categoriesNamedIn } from './category-signal.js';
-import { decodeCursor, searchKey, type SortValue } from './cursor.js';
-import { waitForSearchableVersion } from './min-version.js';
+} from '../../../shared/read-models/search/query/build-search-body.js';
+import { categoriesNamedIn } from '../../../shared/read-models/search/query/category-signal.js';
+import {
+  decodeCursor,
+  searchKey,
+  type SortValue,
+} from '../../../shared/read-models/search/query/cursor.js';
+import { waitForSearchableVersion } from '../../../shared/read-models/search/query/min-version.js';
 import {
   minVersionHeaders,
   parseSearchRequest,
   searchQuerystring,
   type SearchQuerystring,
   type SearchRequest,
-} from './params.js';
-import { mapSearchResponse, searchResponseSchema } from './response.js';
+} from '../../../shared/read-models/search/query/params.js';
+import {
+  mapSearchResponse,
+  searchResponseSchema,
+} from '../../../shared/read-models/search/query/response.js';
 import {
   buildSuggestBody,
   mapSuggestResponse,
   suggestQuerystring,
   suggestResponseSchema,
-} from './suggest.js';
-import { expandWithSynonyms, loadSynonyms, type Synonyms } from './synonyms.js';
-import { queryTextLimits, queryWords } from './text.js';
+} from '../../../shared/read-models/search/query/suggest.js';
+import {
+  expandWithSynonyms,
+  loadSynonyms,
+  type Synonyms,
+} from '../../../shared/read-models/search/query/synonyms.js';
+import { queryTextLimits, queryWords } from '../../../shared/read-models/search/query/text.js';
 
 const problem = { $ref: 'Problem#' } as const;
 const errors = { '4xx': problem, '5xx': problem } as const;

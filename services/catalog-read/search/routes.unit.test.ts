@@ -8,9 +8,9 @@ import type { SearchResponseBody } from '../../../shared/stores/search/engine.js
 import { silentLogger } from '../../../test/support/logger.js';
 import type { CatalogReadContext } from '../context.js';
 import type { SearchUsage } from '../usage/recorder.js';
-import { buildSearchBody } from './build-search-body.js';
+import { buildSearchBody } from '../../../shared/read-models/search/query/build-search-body.js';
 import { registerSearchRoutes } from './routes.js';
-import { parseSynonyms } from './synonyms.js';
+import { parseSynonyms } from '../../../shared/read-models/search/query/synonyms.js';
 
 const category = (id: string, name: string, parentId: string | null): CategorySnapshot => ({
   id,

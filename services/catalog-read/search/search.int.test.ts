@@ -2,13 +2,13 @@
 // are created through catalog-write, travel through the outbox, relay and search projector, and
 // are searched through catalog-read. One catalog is seeded for the whole file; no test changes it.
 import t from 'tap';
-import { detailKeys } from '../../../shared/read-models/product-detail.js';
+import { detailKeys } from '../../../shared/read-models/detail/document.js';
 import type { Teardowns } from '../../../test/support/isolation.js';
 import { startPipeline, type Pipeline } from '../../../test/support/pipeline.js';
 import { startReadSide, type ReadSide } from '../../../test/support/read-side.js';
 import { waitFor } from '../../../test/support/wait.js';
-import { PRICE_RANGES } from './build-search-body.js';
-import type { SearchResult } from './response.js';
+import { PRICE_RANGES } from '../../../shared/read-models/search/query/build-search-body.js';
+import type { SearchResult } from '../../../shared/read-models/search/query/response.js';
 
 interface Seed {
   readonly name: string;

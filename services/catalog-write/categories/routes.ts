@@ -9,9 +9,16 @@ import {
   errorResponses,
   idParams,
   versionResponse,
-} from '../products/schemas.js';
-import { readCategory, runCategoryCommand } from './commands.js';
-import { categoryLimits as L, type CategoryFields, type CategoryPatch } from './decide.js';
+} from '../../../shared/write-model/products/schemas.js';
+import {
+  readCategory,
+  runCategoryCommand,
+} from '../../../shared/write-model/categories/commands.js';
+import {
+  categoryLimits as L,
+  type CategoryFields,
+  type CategoryPatch,
+} from '../../../shared/write-model/categories/decide.js';
 
 const fields = {
   slug: { type: 'string', minLength: 1, maxLength: L.slugMax, pattern: L.slugPattern },

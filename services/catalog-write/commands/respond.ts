@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { recordIdempotentResponse } from '../idempotency/plugin.js';
 import { correlationId, expectedVersion, versionHeaders } from '../http.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext } from '../../../shared/write-model/kit/context.js';
 
 export interface Answer {
   readonly status: number;

@@ -10,7 +10,7 @@ import {
   releaseKey,
   type KeyRef,
   type StoredResponse,
-} from './store.js';
+} from '../../../shared/write-model/idempotency/store.js';
 
 /** Headers a replay must repeat for the client to see the same answer. */
 const REPLAYED_HEADERS = ['content-type', 'location', 'etag', 'x-aisle-version'] as const;

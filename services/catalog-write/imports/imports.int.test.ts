@@ -11,7 +11,7 @@ import {
   type WriteHarness,
 } from '../../../test/support/catalog-write.js';
 import { waitFor } from '../../../test/support/wait.js';
-import type { ImportView as Progress } from './repository.js';
+import type { ImportView as Progress } from '../../../shared/write-model/imports/repository.js';
 
 const NDJSON = 'application/x-ndjson';
 

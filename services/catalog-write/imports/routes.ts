@@ -7,13 +7,18 @@ import type { Config } from '../../../shared/config/index.js';
 import { Problem } from '../../../shared/http/problems.js';
 import { validatorCompiler } from '../../../shared/http/validation.js';
 import type { Pool } from '../../../shared/stores/postgres.js';
-import { inTransaction } from '../commands/transaction.js';
+import { inTransaction } from '../../../shared/write-model/kit/transaction.js';
 import { correlationId } from '../http.js';
 import { requestHash } from '../idempotency/plugin.js';
-import { claimKey, completeKey, releaseKey, type KeyRef } from '../idempotency/store.js';
-import { errorResponses } from '../products/schemas.js';
-import { runImport } from './importer.js';
-import { insertImport, loadImport } from './repository.js';
+import {
+  claimKey,
+  completeKey,
+  releaseKey,
+  type KeyRef,
+} from '../../../shared/write-model/idempotency/store.js';
+import { errorResponses } from '../../../shared/write-model/products/schemas.js';
+import { runImport } from '../../../shared/write-model/imports/importer.js';
+import { insertImport, loadImport } from '../../../shared/write-model/imports/repository.js';
 import {
   importAccepted,
   importBody,
@@ -22,7 +27,7 @@ import {
   importIdParams,
   importProgress,
 } from './schemas.js';
-import { spoolBody, tooLarge, type Spooled } from './spool.js';
+import { spoolBody, tooLarge, type Spooled } from '../../../shared/write-model/imports/spool.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

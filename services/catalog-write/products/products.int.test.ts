@@ -5,7 +5,7 @@ import {
   writeHarness,
   type WriteHarness,
 } from '../../../test/support/catalog-write.js';
-import { runProductCommand } from './commands.js';
+import { runProductCommand } from '../../../shared/write-model/products/commands.js';
 
 async function create(h: WriteHarness, body: Record<string, unknown> = sampleProduct()) {
   const res = await h.admin({ method: 'POST', url: '/admin/v1/products', payload: body });

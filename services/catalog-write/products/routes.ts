@@ -4,8 +4,12 @@ import type { Money, ProductSnapshot } from '../../../shared/events/catalog-even
 import type { Pool } from '../../../shared/stores/postgres.js';
 import { answerCommand } from '../commands/respond.js';
 import { etagOf } from '../http.js';
-import { readProduct, runProductCommand } from './commands.js';
-import type { DetailsPatch, ProductCommand, ProductFields } from './decide.js';
+import { readProduct, runProductCommand } from '../../../shared/write-model/products/commands.js';
+import type {
+  DetailsPatch,
+  ProductCommand,
+  ProductFields,
+} from '../../../shared/write-model/products/decide.js';
 import {
   conditionalHeaders,
   createProductBody,
@@ -17,7 +21,7 @@ import {
   stockAdjustmentBody,
   stockResponse,
   versionResponse,
-} from './schemas.js';
+} from '../../../shared/write-model/products/schemas.js';
 
 type CreateBody = ProductFields & { id?: string };
 interface IdParams {

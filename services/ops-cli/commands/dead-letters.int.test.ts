@@ -11,7 +11,7 @@ import { openRedis } from '../../../shared/stores/redis.js';
 import { isolatedConfig } from '../../../test/support/isolation.js';
 import { silentLogger } from '../../../test/support/logger.js';
 import { waitFor } from '../../../test/support/wait.js';
-import { memoryOutput } from './cli-output.js';
+import { memoryOutput } from '../../../shared/cli/output.js';
 import { listDeadLetters, parseDeadLettersArgs, replayDeadLetters } from './dead-letters.js';
 
 function priceEvent(productId: string, version: number): ProductEvent {

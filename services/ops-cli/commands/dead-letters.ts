@@ -17,7 +17,7 @@ import {
   projectionsOption,
   table,
   type Output,
-} from './cli-output.js';
+} from '../../../shared/cli/output.js';
 
 export type ProjectionQueues = Readonly<Partial<Record<ProjectionName, Queue>>>;
 

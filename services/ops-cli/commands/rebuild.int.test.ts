@@ -9,20 +9,30 @@ import {
   detailEtag,
   detailKeys,
   renderProductDetail,
-} from '../../../shared/read-models/product-detail.js';
-import { searchDocument } from '../../../shared/read-models/search-document.js';
+} from '../../../shared/read-models/detail/document.js';
+import { searchDocument } from '../../../shared/read-models/search/document.js';
 import { renderBar, startProgress } from '../../../shared/cli/progress.js';
 import { createClickHouse } from '../../../shared/stores/clickhouse.js';
-import { productIndexNames } from '../../../shared/stores/search/bootstrap.js';
+import {
+  extraSearchTargetsKey,
+  productIndexNames,
+} from '../../../shared/read-models/search/index-setup.js';
 import type { SearchEngine } from '../../../shared/stores/search/engine.js';
-import { loadCategory } from '../../catalog-write/categories/repository.js';
-import { loadProduct } from '../../catalog-write/products/repository.js';
-import { extraSearchTargetsKey } from '../../projector-search/app.js';
-import { BASELINE_EVENT_TYPE, baselineEventId, rebuildAnalytics } from './rebuild-analytics.js';
-import { rebuildDetail } from './rebuild-detail.js';
-import { acquireRebuildLock, LockBusy, rebuildLockKey } from './rebuild-lock.js';
-import { rebuildSearch } from './rebuild-search.js';
-import { keysetPages, productPage } from './rebuild-source.js';
+import { loadCategory } from '../../../shared/write-model/categories/repository.js';
+import { loadProduct } from '../../../shared/write-model/products/repository.js';
+import {
+  BASELINE_EVENT_TYPE,
+  baselineEventId,
+  rebuildAnalytics,
+} from '../../../shared/read-models/analytics/rebuild.js';
+import { rebuildDetail } from '../../../shared/read-models/detail/rebuild.js';
+import {
+  acquireRebuildLock,
+  LockBusy,
+  rebuildLockKey,
+} from '../../../shared/read-models/rebuild-lock.js';
+import { rebuildSearch } from '../../../shared/read-models/search/rebuild.js';
+import { keysetPages, productPage } from '../../../shared/write-model/pages.js';
 
 const EUR = (amountMinor: number) => ({ amountMinor, currency: 'EUR' });
 

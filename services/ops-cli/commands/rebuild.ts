@@ -15,9 +15,9 @@ import type { Config } from '../../../shared/config/index.js';
 import { postgresFromConfig } from '../../../shared/stores/open.js';
 import { openRedis } from '../../../shared/stores/redis.js';
 import { openSearch } from '../../../shared/stores/search/open.js';
-import { rebuildAnalytics } from './rebuild-analytics.js';
-import { rebuildDetail } from './rebuild-detail.js';
-import { rebuildSearch } from './rebuild-search.js';
+import { rebuildAnalytics } from '../../../shared/read-models/analytics/rebuild.js';
+import { rebuildDetail } from '../../../shared/read-models/detail/rebuild.js';
+import { rebuildSearch } from '../../../shared/read-models/search/rebuild.js';
 
 const models = ['search', 'detail', 'analytics'] as const;
 type Model = (typeof models)[number];

@@ -6,8 +6,14 @@ import {
   writeHarness,
   type WriteHarness,
 } from '../../../test/support/catalog-write.js';
-import { memoryOutput } from './cli-output.js';
-import { isDuplicate, ndjsonChunks, parseSeedArgs, printSummary, seedCatalog } from './seed.js';
+import { memoryOutput } from '../../../shared/cli/output.js';
+import {
+  isDuplicate,
+  ndjsonChunks,
+  parseSeedArgs,
+  printSummary,
+  seedCatalog,
+} from '../../../shared/write-model/seed/seed.js';
 import {
   generateProduct,
   generateProducts,
@@ -17,7 +23,7 @@ import {
   seedCategories,
   seedLeaves,
   uuidV5,
-} from './seed-data.js';
+} from '../../../shared/write-model/seed/seed-data.js';
 
 const SEED = 7;
 const PRODUCTS = 200;

@@ -6,7 +6,7 @@ import { isolatedConfig } from '../../../test/support/isolation.js';
 import { insertOutboxEvent } from '../../../test/support/outbox.js';
 import { startPipeline } from '../../../test/support/pipeline.js';
 import { waitFor } from '../../../test/support/wait.js';
-import { memoryOutput } from './cli-output.js';
+import { memoryOutput } from '../../../shared/cli/output.js';
 import {
   collectStatus,
   parseStatusArgs,

@@ -12,7 +12,7 @@ import { postgresFromConfig } from '../../../shared/stores/open.js';
 import type { Pool } from '../../../shared/stores/postgres.js';
 import { openQueues } from '../../../shared/stores/queues.js';
 import { openRedis, type Redis } from '../../../shared/stores/redis.js';
-import { count, duration, table, type Output } from './cli-output.js';
+import { count, duration, table, type Output } from '../../../shared/cli/output.js';
 import type { ProjectionQueues } from './dead-letters.js';
 
 export interface StatusStores {

@@ -3,18 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { InjectOptions } from 'fastify';
 import t from 'tap';
-import { runProductCommand } from '../../catalog-write/products/commands.js';
-import { loadProduct } from '../../catalog-write/products/repository.js';
-import type { ProductCommand } from '../../catalog-write/products/decide.js';
+import { runProductCommand } from '../../../shared/write-model/products/commands.js';
+import { loadProduct } from '../../../shared/write-model/products/repository.js';
+import type { ProductCommand } from '../../../shared/write-model/products/decide.js';
 import type { Config } from '../../../shared/config/index.js';
 import type { ProjectionName } from '../../../shared/events/queues.js';
 import { projectRoot } from '../../../shared/paths.js';
-import { detailKeys } from '../../../shared/read-models/product-detail.js';
-import { productIndexNames } from '../../../shared/stores/search/bootstrap.js';
+import { detailKeys } from '../../../shared/read-models/detail/document.js';
+import { productIndexNames } from '../../../shared/read-models/search/index-setup.js';
 import { sampleProduct } from '../../../test/support/catalog-write.js';
 import { startPipeline, type Pipeline } from '../../../test/support/pipeline.js';
 import { waitFor } from '../../../test/support/wait.js';
-import { memoryOutput } from './cli-output.js';
+import { memoryOutput } from '../../../shared/cli/output.js';
 import {
   parseVerifyArgs,
   uuidLiteral,
@@ -22,7 +22,7 @@ import {
   type DriftKind,
   type VerifyReport,
   type VerifyStores,
-} from './verify.js';
+} from '../../../shared/read-models/verify.js';
 
 t.test('arguments and the ClickHouse literal', async (t) => {
   t.same(parseVerifyArgs([]), {

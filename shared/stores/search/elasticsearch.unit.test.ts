@@ -4,7 +4,7 @@
 import { errors } from '@elastic/elasticsearch';
 import MockModule, { type MockPattern } from '@elastic/elasticsearch-mock';
 import t from 'tap';
-import { bootstrapSearch } from './bootstrap.js';
+import { bootstrapSearch } from '../../read-models/search/index-setup.js';
 import { elasticsearchEngine } from './elasticsearch.js';
 
 // The package is CommonJS with an ESM-style declaration; at run time the import is the class.

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { isolatedConfig } from '../../../test/support/isolation.js';
-import { bootstrapSearch, productIndexNames } from './bootstrap.js';
+import { bootstrapSearch, productIndexNames } from '../../read-models/search/index-setup.js';
 import { openSearch } from './open.js';
 
 const config = isolatedConfig(t);

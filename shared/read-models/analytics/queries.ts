@@ -1,0 +1,241 @@
+import type { ClickHouseClient } from '../../stores/clickhouse.js';
+import {
+  isoFromUnix,
+  list,
+  select,
+  sql,
+  toNullableNumber,
+  toNumber,
+  type Sql,
+} from '../../stores/clickhouse-sql.js';
+import type { TimeWindow } from './window.js';
+
+/**
+ * The analytics questions as SQL every ClickHouse from 18.16 on runs. Tables deduplicate retried
+ * inserts by event id only on merge, so every count is uniqExact(event_id) and row reads use FINAL.
+ * Ties are broken explicitly so equal counts come back in a stable order.
+ */
+
+export const productMetrics = ['views'] as const;
+export type ProductMetric = (typeof productMetrics)[number];
+
+export const intervals = ['hour', 'day'] as const;
+export type Interval = (typeof intervals)[number];
+
+export interface Ranked {
+  readonly window: TimeWindow;
+  readonly limit: number;
+}
+
+const within = (window: TimeWindow): Sql =>
+  sql`occurred_at >= ${window.from} AND occurred_at < ${window.to}`;
+
+// ---------------------------------------------------------------- top products
+
+export interface TopProduct {
+  productId: string;
+  views: number;
+}
+
+const productMetricSql: Readonly<Record<ProductMetric, Sql>> = {
+  views: sql`uniqExact(event_id)`,
+};
+
+export function topProductsSql(metric: ProductMetric, { window, limit }: Ranked): Sql {
+  return sql`SELECT toString(product_id) AS product, ${productMetricSql[metric]} AS n
+FROM product_views
+WHERE ${within(window)}
+GROUP BY product
+ORDER BY n DESC, product ASC
+LIMIT ${limit}`;
+}
+
+export async function topProducts(
+  client: ClickHouseClient,
+  metric: ProductMetric,
+  ranked: Ranked,
+): Promise<TopProduct[]> {
+  const rows = await select<{ product: string; n: unknown }>(
+    client,
+    topProductsSql(metric, ranked),
+  );
+  return rows.map((r) => ({ productId: r.product, views: toNumber(r.n) }));
+}
+
+// ---------------------------------------------------------------- searches
+
+export interface TopSearch {
+  query: string;
+  searches: number;
+  avgResults: number;
+}
+
+/** An empty normalized query is browsing (filters only), not a search anyone typed. */
+const typedQuery = sql`normalized_query != ''`;
+
+export function topSearchesSql({ window, limit }: Ranked): Sql {
+  return sql`SELECT normalized_query AS query, uniqExact(event_id) AS searches, avg(result_count) AS avg_results
+FROM storefront_searches FINAL
+WHERE ${within(window)} AND ${typedQuery}
+GROUP BY normalized_query
+ORDER BY searches DESC, query ASC
+LIMIT ${limit}`;
+}
+
+export async function topSearches(client: ClickHouseClient, ranked: Ranked): Promise<TopSearch[]> {
+  const rows = await select<{ query: string; searches: unknown; avg_results: unknown }>(
+    client,
+    topSearchesSql(ranked),
+  );
+  return rows.map((r) => ({
+    query: r.query,
+    searches: toNumber(r.searches),
+    avgResults: toNumber(r.avg_results),
+  }));
+}
+
+export interface ZeroResultSearch {
+  query: string;
+  searches: number;
+  lastSearchedAt: string;
+}
+
+export function zeroResultsSql({ window, limit }: Ranked): Sql {
+  return sql`SELECT normalized_query AS query, uniqExact(event_id) AS searches, toUnixTimestamp(max(occurred_at)) AS last_at
+FROM storefront_searches
+WHERE ${within(window)} AND ${typedQuery} AND result_count = ${0}
+GROUP BY normalized_query
+ORDER BY searches DESC, last_at DESC, query ASC
+LIMIT ${limit}`;
+}
+
+export async function zeroResultSearches(
+  client: ClickHouseClient,
+  ranked: Ranked,
+): Promise<ZeroResultSearch[]> {
+  const rows = await select<{ query: string; searches: unknown; last_at: unknown }>(
+    client,
+    zeroResultsSql(ranked),
+  );
+  return rows.map((r) => ({
+    query: r.query,
+    searches: toNumber(r.searches),
+    lastSearchedAt: isoFromUnix(r.last_at),
+  }));
+}
+
+// ---------------------------------------------------------------- product history
+
+export interface PricePoint {
+  at: string;
+  amountMinor: number;
+  currency: string;
+  version: number;
+}
+
+const priceEvents = ['ProductCreated', 'ProductPriceChanged'] as const;
+
+export function priceHistorySql(productId: string, window: TimeWindow): Sql {
+  return sql`SELECT toUnixTimestamp(occurred_at) AS at, price_minor, currency, version
+FROM catalog_events FINAL
+WHERE product_id = toUUID(${productId}) AND ${within(window)}
+  AND event_type IN (${list(priceEvents)}) AND isNotNull(price_minor)
+ORDER BY version ASC, event_id ASC`;
+}
+
+export async function priceHistory(
+  client: ClickHouseClient,
+  productId: string,
+  window: TimeWindow,
+): Promise<PricePoint[]> {
+  const rows = await select<{
+    at: unknown;
+    price_minor: unknown;
+    currency: string | null;
+    version: unknown;
+  }>(client, priceHistorySql(productId, window));
+  return rows.map((r) => ({
+    at: isoFromUnix(r.at),
+    amountMinor: toNumber(r.price_minor),
+    currency: r.currency ?? '',
+    version: toNumber(r.version),
+  }));
+}
+
+export interface StockMovement {
+  at: string;
+  warehouse: string | null;
+  delta: number;
+  available: number | null;
+  reason: string | null;
+  version: number;
+}
+
+export function stockHistorySql(productId: string, window: TimeWindow): Sql {
+  return sql`SELECT toUnixTimestamp(occurred_at) AS at, warehouse, stock_delta, stock_available, reason, version
+FROM catalog_events FINAL
+WHERE product_id = toUUID(${productId}) AND ${within(window)}
+  AND event_type = ${'ProductStockAdjusted'} AND isNotNull(stock_delta)
+ORDER BY version ASC, event_id ASC`;
+}
+
+export async function stockHistory(
+  client: ClickHouseClient,
+  productId: string,
+  window: TimeWindow,
+): Promise<StockMovement[]> {
+  const rows = await select<{
+    at: unknown;
+    warehouse: string | null;
+    stock_delta: unknown;
+    stock_available: unknown;
+    reason: string | null;
+    version: unknown;
+  }>(client, stockHistorySql(productId, window));
+  return rows.map((r) => ({
+    at: isoFromUnix(r.at),
+    warehouse: r.warehouse,
+    delta: toNumber(r.stock_delta),
+    available: toNullableNumber(r.stock_available),
+    reason: r.reason,
+    version: toNumber(r.version),
+  }));
+}
+
+// ---------------------------------------------------------------- catalog changes
+
+export interface ChangeBucket {
+  bucket: string;
+  eventType: string;
+  changes: number;
+}
+
+/** Buckets start on the UTC hour or day whatever the server's time zone. */
+const bucketSql: Readonly<Record<Interval, Sql>> = {
+  hour: sql`toStartOfHour(occurred_at, 'UTC')`,
+  day: sql`toStartOfDay(occurred_at, 'UTC')`,
+};
+
+export function catalogChangesSql(interval: Interval, window: TimeWindow): Sql {
+  return sql`SELECT toUnixTimestamp(${bucketSql[interval]}) AS bucket, event_type, uniqExact(event_id) AS changes
+FROM catalog_events
+WHERE ${within(window)}
+GROUP BY bucket, event_type
+ORDER BY bucket ASC, event_type ASC`;
+}
+
+export async function catalogChanges(
+  client: ClickHouseClient,
+  interval: Interval,
+  window: TimeWindow,
+): Promise<ChangeBucket[]> {
+  const rows = await select<{ bucket: unknown; event_type: string; changes: unknown }>(
+    client,
+    catalogChangesSql(interval, window),
+  );
+  return rows.map((r) => ({
+    bucket: isoFromUnix(r.bucket),
+    eventType: r.event_type,
+    changes: toNumber(r.changes),
+  }));
+}

@@ -1,0 +1,217 @@
+import { Problem } from '../../../http/problems.js';
+import { queryWords } from './text.js';
+
+export const searchSorts = ['relevance', 'price_asc', 'price_desc', 'newest'] as const;
+export type SearchSort = (typeof searchSorts)[number];
+
+/** The documented limits of GET /v1/search. */
+export const searchLimits = {
+  sizeDefault: 20,
+  sizeMax: 100,
+  /** page * size may not exceed this; deeper results are reached with `cursor`. */
+  pageDepth: 1000,
+  /** Longest `q` accepted; only the first 512 characters and 10 words are searched (text.ts). */
+  qMaxLength: 16_384,
+  brandsMax: 50,
+  attributeFiltersMax: 20,
+  valuesPerAttributeMax: 20,
+  valueMaxLength: 200,
+  cursorMaxLength: 1024,
+  amountMinorMax: 1_000_000_000_000,
+} as const;
+
+/** `attr.<name>`, with the attribute-name rule of the write side. */
+export const ATTRIBUTE_PARAM = '^attr\\.[a-z][a-z0-9_]{0,63}$';
+
+const values = (maxItems: number, maxLength: number) =>
+  ({
+    type: 'array',
+    minItems: 1,
+    maxItems,
+    items: { type: 'string', minLength: 1, maxLength },
+  }) as const;
+
+const price = {
+  type: 'integer',
+  minimum: 0,
+  maximum: searchLimits.amountMinorMax,
+  description: 'minor units',
+} as const;
+
+export const searchQuerystring = {
+  type: 'object',
+  additionalProperties: false,
+  maxProperties: 40,
+  properties: {
+    q: {
+      type: 'string',
+      maxLength: searchLimits.qMaxLength,
+      description: 'Search text; empty means browse. The first 512 characters / 10 words count.',
+    },
+    category: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      description: 'Category id; includes its descendants. An unknown id finds nothing.',
+    },
+    brand: {
+      ...values(searchLimits.brandsMax, 100),
+      description: 'Repeatable; any of them',
+    },
+    price_min: price,
+    price_max: price,
+    in_stock: { type: 'boolean', description: 'true: only products in stock' },
+    sort: { type: 'string', enum: searchSorts },
+    size: {
+      type: 'integer',
+      minimum: 1,
+      maximum: searchLimits.sizeMax,
+      default: searchLimits.sizeDefault,
+    },
+    page: {
+      type: 'integer',
+      minimum: 1,
+      description: `1-based; page * size <= ${searchLimits.pageDepth}, deeper: use cursor`,
+    },
+    cursor: {
+      type: 'string',
+      minLength: 1,
+      maxLength: searchLimits.cursorMaxLength,
+      description: 'nextCursor of the previous page, with the same q, filters and sort',
+    },
+    minVersion: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1e15,
+      description: 'With product: wait (bounded) until search holds this version of it',
+    },
+    product: { type: 'string', format: 'uuid', description: 'The product minVersion is about' },
+  },
+  patternProperties: {
+    [ATTRIBUTE_PARAM]: values(searchLimits.valuesPerAttributeMax, searchLimits.valueMaxLength),
+  },
+} as const;
+
+export const minVersionHeaders = {
+  type: 'object',
+  properties: {
+    'x-aisle-min-version': { type: 'integer', minimum: 1, maximum: 1e15 },
+  },
+} as const;
+
+/** The query string as the schema above leaves it (coerced, defaults applied). */
+export interface SearchQuerystring {
+  readonly q?: string;
+  readonly category?: string;
+  readonly brand?: readonly string[];
+  readonly price_min?: number;
+  readonly price_max?: number;
+  readonly in_stock?: boolean;
+  readonly sort?: SearchSort;
+  readonly size?: number;
+  readonly page?: number;
+  readonly cursor?: string;
+  readonly minVersion?: number;
+  readonly product?: string;
+  readonly [attribute: `attr.${string}`]: readonly string[] | undefined;
+}
+
+export interface AttributeFilter {
+  readonly name: string;
+  readonly values: readonly string[];
+}
+
+/** Filters in a canonical form: lists deduplicated and sorted, so equal searches look equal. */
+export interface SearchFilters {
+  readonly category?: string;
+  readonly brands: readonly string[];
+  readonly priceMin?: number;
+  readonly priceMax?: number;
+  readonly inStock: boolean;
+  readonly attributes: readonly AttributeFilter[];
+}
+
+export interface SearchRequest {
+  /** `q` as given, trimmed (what analytics records). */
+  readonly q: string;
+  /** The words searched; empty means browse. */
+  readonly words: readonly string[];
+  readonly filters: SearchFilters;
+  readonly sort: SearchSort;
+  readonly size: number;
+  /** Either a page (1-based) or a cursor. */
+  readonly position: { readonly page: number } | { readonly cursor: string };
+  readonly minVersion?: { readonly productId: string; readonly version: number };
+}
+
+export function invalidParam(field: string, message: string): Problem {
+  return new Problem('validation_failed', `querystring.${field} ${message}`, [
+    { field: `querystring.${field}`, message },
+  ]);
+}
+
+const canonical = (list: readonly string[]): string[] => [...new Set(list)].sort();
+
+/** Checks what the schema cannot say and puts the request in canonical form. */
+export function parseSearchRequest(
+  query: SearchQuerystring,
+  headerMinVersion: number | undefined,
+): SearchRequest {
+  const q = (query.q ?? '').trim();
+  const found = queryWords(q);
+  const size = query.size ?? searchLimits.sizeDefault;
+
+  if (
+    query.price_min !== undefined &&
+    query.price_max !== undefined &&
+    query.price_min > query.price_max
+  ) {
+    throw invalidParam('price_min', 'must not be greater than price_max');
+  }
+  if (query.cursor !== undefined && query.page !== undefined) {
+    throw invalidParam('page', 'cannot be combined with cursor');
+  }
+  const page = query.page ?? 1;
+  if (query.cursor === undefined && page * size > searchLimits.pageDepth) {
+    throw invalidParam(
+      'page',
+      `goes deeper than ${searchLimits.pageDepth} results (page * size); use cursor (nextCursor) to page further`,
+    );
+  }
+
+  const attributes = Object.entries(query)
+    .filter(([key]) => key.startsWith('attr.'))
+    .map(([key, list]) => ({
+      name: key.slice('attr.'.length),
+      values: canonical(list as readonly string[]),
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const filters: SearchFilters = {
+    ...(query.category === undefined ? {} : { category: query.category }),
+    brands: canonical(query.brand ?? []),
+    ...(query.price_min === undefined ? {} : { priceMin: query.price_min }),
+    ...(query.price_max === undefined ? {} : { priceMax: query.price_max }),
+    inStock: query.in_stock === true,
+    attributes,
+  };
+
+  const version = query.minVersion ?? headerMinVersion;
+  if (version !== undefined && query.product === undefined) {
+    throw invalidParam('product', 'is required with minVersion (the product you changed)');
+  }
+  if (version === undefined && query.product !== undefined) {
+    throw invalidParam('minVersion', 'is required with product');
+  }
+
+  return {
+    q,
+    words: found,
+    filters,
+    sort: query.sort ?? (found.length === 0 ? 'newest' : 'relevance'),
+    size,
+    position: query.cursor === undefined ? { page } : { cursor: query.cursor },
+    ...(version === undefined || query.product === undefined
+      ? {}
+      : { minVersion: { productId: query.product, version } }),
+  };
+}

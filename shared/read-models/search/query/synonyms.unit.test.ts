@@ -1,0 +1,73 @@
+import t from 'tap';
+import { MAX_ALTERNATIVES, expandWithSynonyms, loadSynonyms, parseSynonyms } from './synonyms.js';
+import { SYNONYMS_FILE } from '../../../../services/catalog-read/search/routes.js';
+
+const expansionsOf = (text: string) => Object.fromEntries(parseSynonyms(text).expansions);
+
+t.test('An equivalence line maps every term to each of the others', async (t) => {
+  t.strictSame(expansionsOf('sneakers, trainers, running shoes'), {
+    sneaker: ['trainers', 'running shoes'],
+    trainer: ['sneakers', 'running shoes'],
+    'running shoe': ['sneakers', 'trainers'],
+  });
+});
+
+t.test('A one-way line maps the left terms to the right ones only', async (t) => {
+  t.strictSame(expansionsOf('parka, anorak => jacket, coat'), {
+    parka: ['jacket', 'coat'],
+    anorak: ['jacket', 'coat'],
+  });
+});
+
+t.test(
+  'Comments, blank lines, spacing, case and punctuation inside terms are ignored',
+  async (t) => {
+    const text = '# clothing\n\n  T-Shirt ,Tee  \r\n# end\n';
+    t.strictSame(expansionsOf(text), { 't shirt': ['Tee'], tee: ['T Shirt'] });
+    t.equal(parseSynonyms(text).longestPhrase, 2);
+  },
+);
+
+t.test('Lines that name the same term twice add it once', async (t) => {
+  t.strictSame(expansionsOf('tv, television\ntv, TV, television'), {
+    tv: ['television'],
+    television: ['tv'],
+  });
+});
+
+t.test('Malformed lines are errors with their line number', async (t) => {
+  t.throws(() => parseSynonyms('ok, fine\nlonely'), { name: 'SynonymSyntaxError', line: 2 });
+  t.throws(() => parseSynonyms('a => b => c'), { name: 'SynonymSyntaxError', line: 1 });
+  t.throws(() => parseSynonyms('=> b'), { name: 'SynonymSyntaxError', line: 1 });
+  t.throws(() => parseSynonyms('a, b =>'), { name: 'SynonymSyntaxError', line: 1 });
+  t.throws(() => parseSynonyms('\n\n, ,'), { name: 'SynonymSyntaxError', line: 3 });
+});
+
+t.test(
+  'Expansion replaces each matched phrase by each synonym, keeping the other words',
+  async (t) => {
+    const synonyms = parseSynonyms('sneakers, trainers, running shoes\npants, trousers');
+    t.strictSame(expandWithSynonyms(['blue', 'Sneaker'], synonyms), [
+      'blue trainers',
+      'blue running shoes',
+    ]);
+    t.strictSame(expandWithSynonyms(['trail', 'running', 'shoes'], synonyms), [
+      'trail sneakers',
+      'trail trainers',
+    ]);
+    t.strictSame(expandWithSynonyms(['running', 'pants'], synonyms), ['running trousers']);
+    t.strictSame(expandWithSynonyms(['socks'], synonyms), []);
+    t.strictSame(expandWithSynonyms([], synonyms), []);
+  },
+);
+
+t.test('Expansion stops at the alternative limit', async (t) => {
+  const synonyms = parseSynonyms('a1, a2, a3, a4, a5, a6, a7');
+  t.equal(expandWithSynonyms(['a1', 'a2'], synonyms).length, MAX_ALTERNATIVES);
+});
+
+t.test('The shipped synonyms file parses and says sneakers are trainers', async (t) => {
+  const synonyms = loadSynonyms(SYNONYMS_FILE);
+  t.ok(synonyms.expansions.size > 20);
+  t.ok(expandWithSynonyms(['sneakers'], synonyms).includes('trainers'));
+});
