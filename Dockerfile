@@ -16,10 +16,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# Migrations, the index template and the ClickHouse DDL are read at start-up.
+# Migrations, the index template and the ClickHouse DDL are read at start-up; the demo
+# catalog's vocabulary when `aisle seed` runs.
 COPY infra/postgres ./infra/postgres
 COPY infra/search ./infra/search
 COPY shared/read-models/search/products.template.json ./shared/read-models/search/products.template.json
 COPY shared/read-models/analytics/tables ./shared/read-models/analytics/tables
+COPY shared/write-model/seed/catalog-vocabulary.json ./shared/write-model/seed/catalog-vocabulary.json
 USER node
 CMD ["node", "--enable-source-maps", "dist/services/catalog-read/main.js"]
