@@ -26,9 +26,9 @@ import type { ImportView as ImportProgress } from '../../shared/write-model/impo
 import { processOutput } from '../../shared/cli/output.js';
 import { parseDeadLettersArgs, runDeadLetters } from './commands/dead-letters.js';
 import { parseStatusArgs, runStatus } from './commands/status.js';
-import { parseVerifyArgs, runVerify } from '../../shared/read-models/verify.js';
+import { parseVerifyArgs, runVerify } from './commands/verify.js';
 import { rebuildCommand } from './commands/rebuild.js';
-import { seedCommand, seedHelp } from '../../shared/write-model/seed/seed.js';
+import { seedCommand, seedHelp } from './commands/seed.js';
 import { bootstrapClickHouse } from '../../shared/read-models/analytics/tables.js';
 
 type Command = (config: Config, args: readonly string[]) => Promise<void>;

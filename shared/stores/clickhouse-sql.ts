@@ -133,3 +133,14 @@ export async function select<Row>(client: ClickHouseClient, query: Sql): Promise
   });
   return result.json<Row>();
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A value that must be a UUID before it becomes a literal (18.16 compares UUIDs with strings). */
+export function uuid(id: string): string {
+  if (!UUID.test(id)) throw new TypeError(`not a UUID: ${JSON.stringify(id)}`);
+  return id;
+}
+
+/** A validated UUID as a quoted SQL literal. */
+export const uuidLiteral = (id: string): string => literal(uuid(id));

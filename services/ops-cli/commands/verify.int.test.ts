@@ -22,7 +22,7 @@ import {
   type DriftKind,
   type VerifyReport,
   type VerifyStores,
-} from '../../../shared/read-models/verify.js';
+} from './verify.js';
 
 t.test('arguments and the ClickHouse literal', async (t) => {
   t.same(parseVerifyArgs([]), {

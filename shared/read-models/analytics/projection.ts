@@ -1,4 +1,4 @@
-import type { CatalogEvent, ProductEvent } from '../../events/catalog-events.js';
+import type { CatalogEvent, ProductEvent, ProductSnapshot } from '../../events/catalog-events.js';
 import { Batcher, type ItemOutcome } from '../../projection/batcher.js';
 import type { ClickHouseClient } from '../../stores/clickhouse.js';
 
@@ -11,14 +11,42 @@ export function catalogEventRow(event: ProductEvent): Record<string, unknown> {
     product_id: event.productId,
     version: event.version,
     occurred_at: event.occurredAt,
+    ...snapshotColumns(snapshot),
+    stock_delta: changes.stock?.delta ?? null,
+    warehouse: changes.stock?.warehouse ?? null,
+    reason: changes.stock?.reason ?? null,
+  };
+}
+
+/**
+ * A row that records a snapshot with no event behind it (a rebuild baseline, a verify repair):
+ * the event's columns come from the snapshot and the caller names the row's type and id.
+ */
+export function snapshotRow(
+  snapshot: ProductSnapshot,
+  eventType: string,
+  eventId: string,
+): Record<string, unknown> {
+  return {
+    event_id: eventId,
+    event_type: eventType,
+    product_id: snapshot.id,
+    version: snapshot.version,
+    occurred_at: snapshot.updatedAt,
+    ...snapshotColumns(snapshot),
+    stock_delta: null,
+    warehouse: null,
+    reason: null,
+  };
+}
+
+function snapshotColumns(snapshot: ProductSnapshot) {
+  return {
     sku: snapshot.sku,
     status: snapshot.status,
     price_minor: snapshot.price?.amountMinor ?? null,
     currency: snapshot.price?.currency ?? null,
     stock_available: snapshot.stock.available,
-    stock_delta: changes.stock?.delta ?? null,
-    warehouse: changes.stock?.warehouse ?? null,
-    reason: changes.stock?.reason ?? null,
   };
 }
 

@@ -25,7 +25,7 @@ import type { ProductEvent, ProductSnapshot } from '../../events/catalog-events.
 import { createClickHouse, type ClickHouseClient } from '../../stores/clickhouse.js';
 import type { Pool, PoolClient } from '../../stores/postgres.js';
 import type { Redis } from '../../stores/redis.js';
-import { catalogEventRow } from './projection.js';
+import { catalogEventRow, snapshotRow } from './projection.js';
 import { acquireRebuildLock, pause, rebuildLockKey } from '../rebuild-lock.js';
 import { keysetPages, productPage, type ProductFilter } from '../../write-model/pages.js';
 import { bootstrapClickHouse } from './tables.js';
@@ -78,18 +78,11 @@ export function baselineEventId(productId: string, version: number): string {
 
 /** The row a baseline adds: the projector's own column mapping, of the current snapshot. */
 export function baselineRow(snapshot: ProductSnapshot): Record<string, unknown> {
-  const event: ProductEvent = {
-    aggregate: 'product',
-    type: 'ProductDetailsChanged',
-    productId: snapshot.id,
+  return snapshotRow(
     snapshot,
-    version: snapshot.version,
-    eventId: baselineEventId(snapshot.id, snapshot.version),
-    occurredAt: snapshot.updatedAt,
-    correlationId: null,
-    changes: { fields: [] },
-  };
-  return { ...catalogEventRow(event), event_type: BASELINE_EVENT_TYPE };
+    BASELINE_EVENT_TYPE,
+    baselineEventId(snapshot.id, snapshot.version),
+  );
 }
 
 const OLDEST = 'aisle_rebuild_oldest';

@@ -1,4 +1,8 @@
-import type { CatalogEvent } from '../../events/catalog-events.js';
+import type {
+  CatalogEvent,
+  CategorySnapshot,
+  ProductSnapshot,
+} from '../../events/catalog-events.js';
 import { detailEtag, detailKeys, renderProductDetail } from './document.js';
 import type { Redis } from '../../stores/redis.js';
 
@@ -54,10 +58,14 @@ interface DetailCommands {
 export interface DetailProjection {
   /** Resolves true when the event changed the read model, false when it was stale. */
   apply(event: CatalogEvent): Promise<boolean>;
+  /** Puts a product's snapshot at its version, as its event would (rebuild, repair). */
+  putProduct(snapshot: ProductSnapshot): Promise<boolean>;
+  /** Puts a category's snapshot at its version, as its event would (rebuild, repair). */
+  putCategory(snapshot: CategorySnapshot): Promise<boolean>;
 }
 
 export interface DetailProjectionOptions {
-  /** Let an event at the stored version rewrite the document (repair of content drift). */
+  /** Let a snapshot at the stored version rewrite the document (repair of content drift). */
   readonly overwriteEqual?: boolean;
 }
 
@@ -69,35 +77,40 @@ export function detailProjection(
   redis.defineCommand('aislePutProduct', { numberOfKeys: 1, lua: PUT_PRODUCT });
   redis.defineCommand('aislePutCategory', { numberOfKeys: 1, lua: PUT_CATEGORY });
   const commands = redis as unknown as DetailCommands;
+  const overwriteEqual = options.overwriteEqual === true ? '1' : '0';
+
+  const putCategory = async (id: string, version: number, snapshot: CategorySnapshot) =>
+    (await commands.aislePutCategory(
+      detailKeys.categories(prefix),
+      id,
+      version,
+      JSON.stringify(snapshot),
+      overwriteEqual,
+    )) === 1;
+
+  const putProduct = async (id: string, version: number, snapshot: ProductSnapshot) => {
+    const visible = snapshot.status === 'published';
+    const body = visible ? renderProductDetail(snapshot) : '';
+    const etag = visible ? detailEtag(body) : '';
+    return (
+      (await commands.aislePutProduct(
+        detailKeys.product(prefix, id),
+        version,
+        etag,
+        body,
+        detailKeys.versions(prefix),
+        id,
+        overwriteEqual,
+      )) === 1
+    );
+  };
+
   return {
-    apply: async (event) => {
-      if (event.aggregate === 'category') {
-        const json = JSON.stringify(event.snapshot);
-        return (
-          (await commands.aislePutCategory(
-            detailKeys.categories(prefix),
-            event.categoryId,
-            event.version,
-            json,
-            options.overwriteEqual === true ? '1' : '0',
-          )) === 1
-        );
-      }
-      const visible = event.snapshot.status === 'published';
-      const body = visible ? renderProductDetail(event.snapshot) : '';
-      const etag = visible ? detailEtag(body) : '';
-      const key = detailKeys.product(prefix, event.productId);
-      return (
-        (await commands.aislePutProduct(
-          key,
-          event.version,
-          etag,
-          body,
-          detailKeys.versions(prefix),
-          event.productId,
-          options.overwriteEqual === true ? '1' : '0',
-        )) === 1
-      );
-    },
+    apply: (event) =>
+      event.aggregate === 'category'
+        ? putCategory(event.categoryId, event.version, event.snapshot)
+        : putProduct(event.productId, event.version, event.snapshot),
+    putProduct: (snapshot) => putProduct(snapshot.id, snapshot.version, snapshot),
+    putCategory: (snapshot) => putCategory(snapshot.id, snapshot.version, snapshot),
   };
 }

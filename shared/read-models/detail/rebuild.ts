@@ -11,16 +11,10 @@
  */
 import type { Config } from '../../config/index.js';
 import { silentProgress, type ProgressSink } from '../../cli/progress.js';
-import type {
-  CategoryEvent,
-  CategorySnapshot,
-  ProductEvent,
-  ProductSnapshot,
-} from '../../events/catalog-events.js';
 import { detailKeys } from './document.js';
 import type { Pool } from '../../stores/postgres.js';
 import type { Redis } from '../../stores/redis.js';
-import { detailProjection, type DetailProjection } from './projection.js';
+import { detailProjection } from './projection.js';
 import { acquireRebuildLock, rebuildLockKey } from '../rebuild-lock.js';
 import {
   categoryPage,
@@ -55,38 +49,6 @@ export interface DetailRebuildReport {
   readonly categoryOrphansRemoved: number;
 }
 
-/**
- * The projection takes events; a rebuild has snapshots. It reads only the aggregate, the id, the
- * version and the snapshot, so the rest of the envelope is neutral.
- */
-function productEvent(snapshot: ProductSnapshot): ProductEvent {
-  return {
-    aggregate: 'product',
-    type: 'ProductDetailsChanged',
-    productId: snapshot.id,
-    snapshot,
-    version: snapshot.version,
-    eventId: '',
-    occurredAt: snapshot.updatedAt,
-    correlationId: null,
-    changes: { fields: [] },
-  };
-}
-
-function categoryEvent(snapshot: CategorySnapshot): CategoryEvent {
-  return {
-    aggregate: 'category',
-    type: 'CategoryChanged',
-    categoryId: snapshot.id,
-    snapshot,
-    version: snapshot.version,
-    eventId: '',
-    occurredAt: snapshot.updatedAt,
-    correlationId: null,
-    changes: { fields: [] },
-  };
-}
-
 /** `*?[]\` in a prefix would be read as a pattern by SCAN MATCH. */
 export const globEscape = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&');
 
@@ -114,7 +76,10 @@ export async function rebuildDetail(
     for await (const page of pages) {
       const outcomes = await Promise.all(
         page.map((p) =>
-          applyReplacingCorrupt(projection, productEvent(p), () => redis.unlink(productKey(p.id))),
+          putReplacingCorrupt(
+            () => projection.putProduct(p),
+            () => redis.unlink(productKey(p.id)),
+          ),
         ),
       );
       for (const [i, outcome] of outcomes.entries()) {
@@ -140,8 +105,9 @@ export async function rebuildDetail(
     for await (const page of categoryPages) {
       const outcomes = await Promise.all(
         page.map((c) =>
-          applyReplacingCorrupt(projection, categoryEvent(c), () =>
-            redis.hdel(categoriesKey, c.id),
+          putReplacingCorrupt(
+            () => projection.putCategory(c),
+            () => redis.hdel(categoriesKey, c.id),
           ),
         ),
       );
@@ -170,18 +136,17 @@ export async function rebuildDetail(
  * not JSON) makes it fail, and would fail every live event too: it is removed and written anew.
  * A live event landing in between is still safe: it is newer, and the rewrite then loses.
  */
-async function applyReplacingCorrupt(
-  projection: DetailProjection,
-  event: ProductEvent | CategoryEvent,
+async function putReplacingCorrupt(
+  put: () => Promise<boolean>,
   remove: () => Promise<unknown>,
 ): Promise<'written' | 'newer-live' | 'replaced-corrupt'> {
   let written: boolean;
   try {
-    written = await projection.apply(event);
+    written = await put();
   } catch (error) {
     if (!isScriptError(error)) throw error;
     await remove();
-    return (await projection.apply(event)) ? 'replaced-corrupt' : 'newer-live';
+    return (await put()) ? 'replaced-corrupt' : 'newer-live';
   }
   return written ? 'written' : 'newer-live';
 }

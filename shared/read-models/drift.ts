@@ -1,0 +1,45 @@
+import type { ProductSnapshot } from '../events/catalog-events.js';
+
+/**
+ * How a read model can differ from the write model for one product (DESIGN rule 6), and the
+ * contract each read model's checker fulfils for `aisle verify`.
+ */
+export const driftKinds = ['missing', 'stale', 'ahead', 'mismatch'] as const;
+export type DriftKind = (typeof driftKinds)[number];
+
+/** Repair errors kept per read model. */
+export const MAX_REPAIR_ERRORS = 5;
+
+/** What one read model holds for a page of products, compared with the write model. */
+export interface DriftChecker {
+  /** The drifted products of the page and how; products in sync are absent. */
+  check(products: readonly ProductSnapshot[]): Promise<Map<string, DriftKind>>;
+  /** Re-projects products from the write model; resolves how many writes took effect. */
+  repair(products: readonly ProductSnapshot[], errors: string[]): Promise<number>;
+}
+
+/** Missing, stale (lower), ahead (higher: should never happen), or same version and content. */
+export function versionDrift(
+  stored: number | undefined,
+  expected: number,
+  contentMatches: () => boolean,
+): DriftKind | undefined {
+  if (stored === undefined) return 'missing';
+  if (stored < expected) return 'stale';
+  if (stored > expected) return 'ahead';
+  return contentMatches() ? undefined : 'mismatch';
+}
+
+/** Classifies each product against what the read model holds for it (same order). */
+export function drifted<T>(
+  products: readonly ProductSnapshot[],
+  stored: readonly T[],
+  classify: (product: ProductSnapshot, stored: T) => DriftKind | undefined,
+): Map<string, DriftKind> {
+  const found = new Map<string, DriftKind>();
+  products.forEach((product, i) => {
+    const kind = classify(product, stored[i] as T);
+    if (kind !== undefined) found.set(product.id, kind);
+  });
+  return found;
+}
