@@ -4,6 +4,7 @@ import type { ProjectionName } from '../../shared/events/queues.js';
 import { migrate } from '../../shared/stores/migrations.js';
 import { postgresMigrationsDir } from '../../shared/stores/migrations-dir.js';
 import { postgresFromConfig } from '../../shared/stores/open.js';
+import { withTransaction } from '../../shared/stores/postgres.js';
 import { openQueues } from '../../shared/stores/queues.js';
 import { isolatedConfig, type Teardowns } from '../../test/support/isolation.js';
 import { silentLogger } from '../../test/support/logger.js';
@@ -74,14 +75,13 @@ t.test(
 
 t.test('A transaction holding a lower id commits late: both events are published', async (t) => {
   const { pool, options, queues } = await setup(t);
-  const slow = await pool.connect();
-  t.teardown(() => slow.release());
-  await slow.query('BEGIN');
-  const lowerId = await insertOutboxEvent(slow);
-  const higherId = await insertOutboxEvent(pool);
-  t.equal(await relayBatch(options), 1, 'only the committed event is visible');
-  t.ok(await queues.search.getJob(higherId));
-  await slow.query('COMMIT');
+  const lowerId = await withTransaction(pool, async (slow) => {
+    const lower = await insertOutboxEvent(slow);
+    const higherId = await insertOutboxEvent(pool);
+    t.equal(await relayBatch(options), 1, 'only the committed event is visible');
+    t.ok(await queues.search.getJob(higherId));
+    return lower;
+  });
   t.equal(await relayBatch(options), 1, 'the late one is not skipped');
   t.ok(await queues.search.getJob(lowerId));
   const { rows } = await pool.query<{ id: string; event_id: string }>(

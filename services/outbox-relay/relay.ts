@@ -4,7 +4,7 @@ import type { CatalogEvent } from '../../shared/events/catalog-events.js';
 import { projectionJobOptions } from '../../shared/events/jobs.js';
 import type { ProjectionName } from '../../shared/events/queues.js';
 import type { Logger } from '../../shared/logging/logger.js';
-import type { Pool } from '../../shared/stores/postgres.js';
+import { withTransaction, type Pool } from '../../shared/stores/postgres.js';
 
 export interface RelayOptions {
   readonly pool: Pool;
@@ -64,44 +64,37 @@ export function relayMetrics(registry: Registry, pool: Pool): RelayMetrics {
  * rolls back and the events stay unpublished for the next try. Returns the number relayed.
  */
 export async function relayBatch(options: RelayOptions, metrics?: RelayMetrics): Promise<number> {
-  const client = await options.pool.connect();
-  try {
-    await client.query('BEGIN');
-    const { rows } = await client.query<OutboxRow>(
+  const rows = await withTransaction(options.pool, async (client) => {
+    const claimed = await client.query<OutboxRow>(
       `SELECT id, event_id, payload, occurred_at FROM outbox
         WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [options.batchSize],
     );
-    if (rows.length === 0) {
-      await client.query('COMMIT');
-      return 0;
-    }
-    const enqueued = Promise.all(
-      Object.values(options.queues).map((queue) =>
-        queue.addBulk(
-          rows.map((row) => ({
-            name: row.payload.type,
-            data: row.payload,
-            opts: projectionJobOptions(row.event_id, options.attempts),
-          })),
-        ),
-      ),
-    );
-    await withDeadline(enqueued, options.enqueueTimeoutMs ?? 10_000);
+    if (claimed.rows.length === 0) return [];
+    await withDeadline(enqueue(options, claimed.rows), options.enqueueTimeoutMs ?? 10_000);
     await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
-      rows.map((r) => r.id),
+      claimed.rows.map((r) => r.id),
     ]);
-    await client.query('COMMIT');
-    const now = Date.now();
-    for (const row of rows) metrics?.lag.observe((now - row.occurred_at.getTime()) / 1000);
-    metrics?.relayed.inc(rows.length);
-    return rows.length;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return claimed.rows;
+  });
+  const now = Date.now();
+  for (const row of rows) metrics?.lag.observe((now - row.occurred_at.getTime()) / 1000);
+  metrics?.relayed.inc(rows.length);
+  return rows.length;
+}
+
+function enqueue(options: RelayOptions, rows: readonly OutboxRow[]): Promise<unknown> {
+  return Promise.all(
+    Object.values(options.queues).map((queue) =>
+      queue.addBulk(
+        rows.map((row) => ({
+          name: row.payload.type,
+          data: row.payload,
+          opts: projectionJobOptions(row.event_id, options.attempts),
+        })),
+      ),
+    ),
+  );
 }
 
 /** Deletes published rows older than the retention, in bounded chunks. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Pool } from './postgres.js';
+import { withTransaction, type Pool } from './postgres.js';
 
 export interface Migration {
   readonly version: number;
@@ -37,9 +37,7 @@ export async function readMigrations(dir: string): Promise<Migration[]> {
  */
 export async function migrate(pool: Pool, schema: string, dir: string): Promise<MigrationReport> {
   const migrations = await readMigrations(dir);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}.migrations`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await client.query(`SET LOCAL search_path TO "${schema}"`);
@@ -70,12 +68,6 @@ export async function migrate(pool: Pool, schema: string, dir: string): Promise<
       );
       applied.push(`${String(m.version).padStart(4, '0')}_${m.name}`);
     }
-    await client.query('COMMIT');
     return { applied, alreadyApplied: migrations.length - applied.length };
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -1,22 +1,11 @@
-import type { Pool, PoolClient } from '../../stores/postgres.js';
+import { withTransaction, type Pool, type PoolClient } from '../../stores/postgres.js';
 
-/** Runs `work` in one transaction: commit when it resolves, roll back when it throws. */
-export async function inTransaction<T>(
-  pool: Pool,
-  work: (client: PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+/**
+ * A command's transaction. Commands run at read committed: each one locks the rows it decides
+ * on (SELECT ... FOR UPDATE), which orders concurrent commands without serialization retries.
+ */
+export function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  return withTransaction(pool, work, { isolation: 'read committed' });
 }
 
 /** Postgres error details the command layer maps to client errors. */
