@@ -7,13 +7,8 @@ import {
   type WriteHarness,
 } from '../../../test/support/catalog-write.js';
 import { memoryOutput } from '../../../shared/cli/output.js';
-import {
-  isDuplicate,
-  ndjsonChunks,
-  parseSeedArgs,
-  printSummary,
-  seedCatalog,
-} from '../../../shared/write-model/seed/seed.js';
+import { isDuplicate, ndjsonChunks, seedCatalog } from '../../../shared/write-model/seed/seed.js';
+import { parseSeedArgs, printSummary } from './seed.js';
 import {
   generateProduct,
   generateProducts,
