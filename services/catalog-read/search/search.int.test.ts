@@ -17,7 +17,7 @@ interface Seed {
   readonly category: string | null;
   readonly price: number;
   readonly stock: number;
-  readonly attributes: Record<string, string | string[]>;
+  readonly attributes: Record<string, string | string[] | number>;
 }
 
 interface Seeded extends Seed {
@@ -99,6 +99,21 @@ const catalogSeeds: Seed[] = [
   },
 ];
 
+/** Number attributes, for attr.<name>.min/max. */
+const rangeSeeds: Seed[] = [
+  ['Camp kettle', 1.2],
+  ['Camp pot', 2.5],
+  ['Camp cup', 0.3],
+].map(([name, capacity]) => ({
+  name: String(name),
+  description: 'Lightweight camping gear.',
+  brand: 'Hearth',
+  category: null,
+  price: 1999,
+  stock: 4,
+  attributes: { capacity: Number(capacity), finish: 'steel' },
+}));
+
 const PAGER_COUNT = 45;
 const pagerSeeds: Seed[] = Array.from({ length: PAGER_COUNT }, (_, i) => ({
   name: `Pager item ${i}`,
@@ -156,7 +171,7 @@ async function seed(t: Teardowns): Promise<Catalog> {
     return { ...s, id: res.json<{ id: string }>().id, categoryId };
   };
   const products: Seeded[] = [];
-  const all = [...catalogSeeds, ...pagerSeeds];
+  const all = [...catalogSeeds, ...rangeSeeds, ...pagerSeeds];
   for (let start = 0; start < all.length; start += 10) {
     const batch = all.slice(start, start + 10);
     products.push(...(await Promise.all(batch.map((s, j) => create(s, start + j)))));
@@ -201,13 +216,20 @@ interface ModelFilters {
   readonly priceMax?: number;
   readonly inStock?: boolean;
   readonly attrs?: Readonly<Record<string, readonly string[]>>;
+  readonly ranges?: Readonly<Record<string, { readonly min?: number; readonly max?: number }>>;
 }
 
 type Facet = 'brand' | 'category' | 'price' | 'inStock' | `attr:${string}`;
 
 const valuesOf = (s: Seeded, name: string): string[] => {
   const v = s.attributes[name];
-  return v === undefined ? [] : typeof v === 'string' ? [v] : v;
+  return v === undefined
+    ? []
+    : typeof v === 'number'
+      ? [String(v)]
+      : typeof v === 'string'
+        ? [v]
+        : v;
 };
 
 function passes(s: Seeded, f: ModelFilters, except?: Facet): boolean {
@@ -221,6 +243,12 @@ function passes(s: Seeded, f: ModelFilters, except?: Facet): boolean {
   for (const [name, wanted] of Object.entries(f.attrs ?? {})) {
     if (except === `attr:${name}`) continue;
     if (!valuesOf(s, name).some((v) => wanted.includes(v))) return false;
+  }
+  for (const [name, { min, max }] of Object.entries(f.ranges ?? {})) {
+    if (except === `attr:${name}`) continue;
+    const v = s.attributes[name];
+    if (typeof v !== 'number') return false;
+    if ((min !== undefined && v < min) || (max !== undefined && v > max)) return false;
   }
   return true;
 }
@@ -244,11 +272,11 @@ function expectedFacets(f: ModelFilters) {
   const attributes: Record<string, { value: string; count: number }[]> = {};
   const attributeNames = new Set(seen().flatMap((s) => Object.keys(s.attributes)));
   for (const name of attributeNames) {
-    if (f.attrs?.[name] === undefined) {
+    if (f.attrs?.[name] === undefined && f.ranges?.[name] === undefined) {
       attributes[name] = tally(seen().flatMap((s) => [...new Set(valuesOf(s, name))]));
     }
   }
-  for (const name of Object.keys(f.attrs ?? {})) {
+  for (const name of new Set([...Object.keys(f.attrs ?? {}), ...Object.keys(f.ranges ?? {})])) {
     attributes[name] = tally(seen(`attr:${name}`).flatMap((s) => [...new Set(valuesOf(s, name))]));
   }
   const inStock = seen('inStock');
@@ -415,6 +443,38 @@ t.test('Price range and in-stock filters, each facet counted without its own', a
     r.facets.inStock.some((c) => c.value === false && c.count > 0),
     'the in-stock facet still counts products out of stock',
   );
+});
+
+t.test('Number attributes filter by range, bounds included; their facet ignores it', async (t) => {
+  const r = await search({ 'attr.capacity.min': '1', 'attr.capacity.max': '2.5', size: '100' });
+  t.strictSame(names(r).sort(), ['Camp kettle', 'Camp pot']);
+  t.strictSame(
+    normalized(r.facets),
+    expectedFacets({ ranges: { capacity: { min: 1, max: 2.5 } } }),
+  );
+  const upTo = await search({ 'attr.capacity.max': '0.3', 'attr.finish': 'steel' });
+  t.strictSame(names(upTo), ['Camp cup']);
+  t.strictSame(
+    normalized(upTo.facets),
+    expectedFacets({ ranges: { capacity: { max: 0.3 } }, attrs: { finish: ['steel'] } }),
+  );
+  const above = await search({ 'attr.capacity.min': '-1e3' });
+  t.equal(above.total, 3, 'a negative bound');
+  const none = await search({ 'attr.color.min': '0' });
+  t.equal(none.total, 0, 'an attribute that is never a number matches no range');
+  for (const query of [
+    { 'attr.capacity.min': 'abc' },
+    { 'attr.capacity.min': '3', 'attr.capacity.max': '1' },
+    { 'attr.capacity.avg': '1' },
+    { 'attr.capacity.min': ['1', '2'] },
+  ]) {
+    const res = await rs.app.inject({ method: 'GET', url: '/v1/search', query });
+    t.equal(res.statusCode, 400, JSON.stringify(query));
+    t.match(res.headers['content-type'], /^application\/problem\+json/);
+    const body = res.json<{ status: number; code: string; errors: unknown[] }>();
+    t.match(body, { status: 400, code: 'validation_failed' });
+    t.match(JSON.stringify(body.errors), /attr\.capacity/);
+  }
 });
 
 // ----- sorting and paging -----

@@ -1,10 +1,11 @@
+import { facetToken, rangeToken } from '../document.js';
 import type { SortValue } from './cursor.js';
 import type { AttributeFilter, SearchSort } from './params.js';
 
 /**
  * The one search request body of GET /v1/search, built by a pure function from validated
  * parameters. Both adapters send it as is, so it uses only DSL that Elasticsearch 8/9 and
- * OpenSearch 2/3 both accept: bool, multi_match, nested, term(s), range, filter and nested
+ * OpenSearch 2/3 both accept: bool, multi_match, term(s), range, filter and terms
  * aggregations, post_filter, search_after and highlight.
  */
 export type Json = Record<string, unknown>;
@@ -95,8 +96,12 @@ export const PRICE_RANGES: readonly { readonly from: number; readonly to: number
 export const FACET_SIZES = {
   brand: 50,
   category: 100,
+  /** Attribute names listed, the most frequent first. */
   attributeNames: 20,
+  /** Values listed per attribute name. */
   attributeValues: 30,
+  /** Tokens (name=value) the one attribute aggregation returns, before grouping by name. */
+  attributeTokens: 1000,
 } as const;
 
 export const HIGHLIGHT_TAGS = { pre: '<em>', post: '</em>' } as const;
@@ -134,20 +139,23 @@ interface KeyedFilter {
   readonly clause: Json;
 }
 
+/**
+ * Any of the values (terms on the flat `name=value` tokens) and, when bounded, the number in
+ * range (a keyword range over the order-preserving `rangeTokens`; see document.ts).
+ */
 export function attributeClause(filter: AttributeFilter): Json {
-  return {
-    nested: {
-      path: 'attributes',
-      query: {
-        bool: {
-          filter: [
-            { term: { 'attributes.name': filter.name } },
-            { terms: { 'attributes.value': filter.values } },
-          ],
-        },
-      },
-    },
-  };
+  const clauses: Json[] = [];
+  if (filter.values.length > 0) {
+    clauses.push({ terms: { tokens: filter.values.map((v) => facetToken(filter.name, v)) } });
+  }
+  if (filter.min !== undefined || filter.max !== undefined) {
+    const gte = rangeToken(filter.name, filter.min ?? -Infinity);
+    const lte = rangeToken(filter.name, filter.max ?? Infinity);
+    clauses.push({ range: { rangeTokens: { gte, lte } } });
+  }
+  return clauses.length === 1 && clauses[0] !== undefined
+    ? clauses[0]
+    : { bool: { filter: clauses } };
 }
 
 function keyedFilters(f: BodyFilters): KeyedFilter[] {
@@ -189,18 +197,8 @@ function textClauses(text: string, fuzzy: boolean, boost?: number): Json[] {
       },
     },
     {
-      nested: {
-        path: 'attributes',
-        score_mode: 'max',
-        query: {
-          match: {
-            'attributes.value.text': {
-              query: text,
-              ...tolerance,
-              boost: BOOSTS.attributes * (boost ?? 1),
-            },
-          },
-        },
+      match: {
+        attributeText: { query: text, ...tolerance, boost: BOOSTS.attributes * (boost ?? 1) },
       },
     },
   ];
@@ -237,13 +235,10 @@ const valueCounts = (field: string, size: number): Json => ({ terms: { field, si
  * Disjunctive facets: the filters go to post_filter (they narrow the hits, not the aggregations)
  * and each facet is a filter aggregation with every filter except its own, so a selected brand
  * still shows the other brands with the counts they would have. Attribute facets of unselected
- * names see every filter; each selected attribute name gets its own aggregation without its filter.
+ * names come from one terms aggregation over the `name=value` tokens, seeing every filter; each
+ * selected attribute name gets its own, restricted to its tokens, without its filter.
  */
 function aggregations(filters: BodyFilters, keyed: readonly KeyedFilter[]): Json {
-  const attributeValues = {
-    terms: { field: 'attributes.value', size: FACET_SIZES.attributeValues },
-    aggs: { products: { reverse_nested: {} } },
-  };
   return {
     brand: {
       filter: allBut(keyed, 'brand'),
@@ -270,39 +265,24 @@ function aggregations(filters: BodyFilters, keyed: readonly KeyedFilter[]): Json
     },
     attributes: {
       filter: allBut(keyed),
-      aggs: {
-        nested: {
-          nested: { path: 'attributes' },
-          aggs: {
-            names: {
-              terms: { field: 'attributes.name', size: FACET_SIZES.attributeNames },
-              aggs: { values: attributeValues },
-            },
-          },
-        },
-      },
+      aggs: { tokens: valueCounts('tokens', FACET_SIZES.attributeTokens) },
     },
     ...Object.fromEntries(
       filters.attributes.map((attribute, index) => [
         attributeAggName(index),
         {
           filter: allBut(keyed, `attr:${attribute.name}`),
-          aggs: {
-            nested: {
-              nested: { path: 'attributes' },
-              aggs: {
-                name: {
-                  filter: { term: { 'attributes.name': attribute.name } },
-                  aggs: { values: attributeValues },
-                },
-              },
-            },
-          },
+          aggs: { tokens: tokensOf([attribute.name], FACET_SIZES.attributeValues) },
         },
       ]),
     ),
   };
 }
+
+/** The tokens of the given attribute names only (names are [a-z0-9_], no regex escaping). */
+export const tokensOf = (names: readonly string[], size: number): Json => ({
+  terms: { field: 'tokens', size, include: `(${names.join('|')})=.*` },
+});
 
 /**
  * The body. One more hit than `size` is asked for: its presence says whether a next page exists,

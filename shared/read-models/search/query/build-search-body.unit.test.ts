@@ -39,11 +39,6 @@ const priceRanges = [
   { from: 25000 },
 ];
 
-const attributeValues = {
-  terms: { field: 'attributes.value', size: 30 },
-  aggs: { products: { reverse_nested: {} } },
-};
-
 /** The facets when no filter is given: every filter aggregation matches everything. */
 const unfilteredAggs = {
   brand: {
@@ -64,17 +59,7 @@ const unfilteredAggs = {
   },
   attributes: {
     filter: { bool: { filter: [] } },
-    aggs: {
-      nested: {
-        nested: { path: 'attributes' },
-        aggs: {
-          names: {
-            terms: { field: 'attributes.name', size: 20 },
-            aggs: { values: attributeValues },
-          },
-        },
-      },
-    },
+    aggs: { tokens: { terms: { field: 'tokens', size: 1000 } } },
   },
 };
 
@@ -136,19 +121,13 @@ t.test(
                     },
                   },
                   {
-                    nested: {
-                      path: 'attributes',
-                      score_mode: 'max',
-                      query: {
-                        match: {
-                          'attributes.value.text': {
-                            query: 'trail sneakers',
-                            fuzziness: 'AUTO',
-                            prefix_length: 1,
-                            max_expansions: 10,
-                            boost: 1,
-                          },
-                        },
+                    match: {
+                      attributeText: {
+                        query: 'trail sneakers',
+                        fuzziness: 'AUTO',
+                        prefix_length: 1,
+                        max_expansions: 10,
+                        boost: 1,
                       },
                     },
                   },
@@ -169,15 +148,7 @@ t.test(
                       boost: 0.8,
                     },
                   },
-                  {
-                    nested: {
-                      path: 'attributes',
-                      score_mode: 'max',
-                      query: {
-                        match: { 'attributes.value.text': { query: 'trail trainers', boost: 0.8 } },
-                      },
-                    },
-                  },
+                  { match: { attributeText: { query: 'trail trainers', boost: 0.8 } } },
                 ],
                 minimum_should_match: 1,
               },
@@ -200,32 +171,8 @@ t.test(
     const brand = { terms: { brand: ['Acme', 'Stride'] } };
     const price = { range: { priceMinor: { gte: 1000, lte: 5000 } } };
     const inStock = { term: { inStock: true } };
-    const color = {
-      nested: {
-        path: 'attributes',
-        query: {
-          bool: {
-            filter: [
-              { term: { 'attributes.name': 'color' } },
-              { terms: { 'attributes.value': ['blue', 'red'] } },
-            ],
-          },
-        },
-      },
-    };
-    const size = {
-      nested: {
-        path: 'attributes',
-        query: {
-          bool: {
-            filter: [
-              { term: { 'attributes.name': 'size' } },
-              { terms: { 'attributes.value': ['42'] } },
-            ],
-          },
-        },
-      },
-    };
+    const color = { terms: { tokens: ['color=blue', 'color=red'] } };
+    const size = { terms: { tokens: ['size=42'] } };
     const body = buildSearchBody({
       ...browse,
       filters: {
@@ -267,45 +214,15 @@ t.test(
         },
         attributes: {
           filter: { bool: { filter: [category, brand, price, inStock, color, size] } },
-          aggs: {
-            nested: {
-              nested: { path: 'attributes' },
-              aggs: {
-                names: {
-                  terms: { field: 'attributes.name', size: 20 },
-                  aggs: { values: attributeValues },
-                },
-              },
-            },
-          },
+          aggs: { tokens: { terms: { field: 'tokens', size: 1000 } } },
         },
         attr_0: {
           filter: { bool: { filter: [category, brand, price, inStock, size] } },
-          aggs: {
-            nested: {
-              nested: { path: 'attributes' },
-              aggs: {
-                name: {
-                  filter: { term: { 'attributes.name': 'color' } },
-                  aggs: { values: attributeValues },
-                },
-              },
-            },
-          },
+          aggs: { tokens: { terms: { field: 'tokens', size: 30, include: '(color)=.*' } } },
         },
         attr_1: {
           filter: { bool: { filter: [category, brand, price, inStock, color] } },
-          aggs: {
-            nested: {
-              nested: { path: 'attributes' },
-              aggs: {
-                name: {
-                  filter: { term: { 'attributes.name': 'size' } },
-                  aggs: { values: attributeValues },
-                },
-              },
-            },
-          },
+          aggs: { tokens: { terms: { field: 'tokens', size: 30, include: '(size)=.*' } } },
         },
       },
     });
@@ -383,13 +300,46 @@ t.test('When typo tolerance is off, then the words are matched without fuzziness
           tie_breaker: 0.3,
         },
       },
-      {
-        nested: {
-          path: 'attributes',
-          score_mode: 'max',
-          query: { match: { 'attributes.value.text': { query: 'shoe', boost: 1 } } },
-        },
-      },
+      { match: { attributeText: { query: 'shoe', boost: 1 } } },
     ],
   );
 });
+
+t.test(
+  'When a number attribute is bounded, then the range runs over its order-preserving tokens',
+  async (t) => {
+    const body = buildSearchBody({
+      ...browse,
+      filters: {
+        ...noFilters,
+        attributes: [
+          { name: 'weight', values: [], min: 1.5 },
+          { name: 'width', values: ['10'], min: -2, max: 40 },
+        ],
+      },
+    });
+    t.strictSame(body['post_filter'], {
+      bool: {
+        filter: [
+          {
+            range: {
+              rangeTokens: { gte: 'weight=bff8000000000000', lte: 'weight=fff0000000000000' },
+            },
+          },
+          {
+            bool: {
+              filter: [
+                { terms: { tokens: ['width=10'] } },
+                {
+                  range: {
+                    rangeTokens: { gte: 'width=3fffffffffffffff', lte: 'width=c044000000000000' },
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+  },
+);

@@ -22,6 +22,8 @@ export const searchLimits = {
 
 /** `attr.<name>`, with the attribute-name rule of the write side. */
 export const ATTRIBUTE_PARAM = '^attr\\.[a-z][a-z0-9_]{0,63}$';
+/** `attr.<name>.min` / `attr.<name>.max`: a range over a number attribute, bounds included. */
+export const ATTRIBUTE_RANGE_PARAM = '^attr\\.[a-z][a-z0-9_]{0,63}\\.(min|max)$';
 
 const values = (maxItems: number, maxLength: number) =>
   ({
@@ -89,6 +91,10 @@ export const searchQuerystring = {
   },
   patternProperties: {
     [ATTRIBUTE_PARAM]: values(searchLimits.valuesPerAttributeMax, searchLimits.valueMaxLength),
+    [ATTRIBUTE_RANGE_PARAM]: {
+      type: 'number',
+      description: 'A bound (included) on a number attribute; products without it do not match',
+    },
   },
 } as const;
 
@@ -113,12 +119,18 @@ export interface SearchQuerystring {
   readonly cursor?: string;
   readonly minVersion?: number;
   readonly product?: string;
-  readonly [attribute: `attr.${string}`]: readonly string[] | undefined;
+  readonly [attribute: `attr.${string}`]: readonly string[] | number | undefined;
 }
 
+/**
+ * The filter on one attribute name: any of `values` (when there are some), and the number within
+ * `min`..`max` (bounds included) when either is given.
+ */
 export interface AttributeFilter {
   readonly name: string;
   readonly values: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
 }
 
 /** Filters in a canonical form: lists deduplicated and sorted, so equal searches look equal. */
@@ -152,6 +164,44 @@ export function invalidParam(field: string, message: string): Problem {
 
 const canonical = (list: readonly string[]): string[] => [...new Set(list)].sort();
 
+const byName = (a: AttributeFilter, b: AttributeFilter): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
+/** `attr.<name>` values and `attr.<name>.min/max` bounds, one filter per name, by name. */
+function attributeFilters(query: SearchQuerystring): AttributeFilter[] {
+  const named = new Map<string, { values: string[]; min?: number; max?: number }>();
+  const entry = (name: string) => {
+    const found = named.get(name) ?? { values: [] };
+    named.set(name, found);
+    return found;
+  };
+  for (const [key, value] of Object.entries(query)) {
+    if (!key.startsWith('attr.') || value === undefined) continue;
+    const [, name = '', bound] = key.split('.');
+    if (bound === undefined) {
+      entry(name).values = canonical(value as readonly string[]);
+      continue;
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw invalidParam(key, 'must be a finite number');
+    }
+    entry(name)[bound === 'min' ? 'min' : 'max'] = value;
+  }
+  const out: AttributeFilter[] = [];
+  for (const [name, f] of named) {
+    if (f.min !== undefined && f.max !== undefined && f.min > f.max) {
+      throw invalidParam(`attr.${name}.min`, `must not be greater than attr.${name}.max`);
+    }
+    out.push({
+      name,
+      values: f.values,
+      ...(f.min === undefined ? {} : { min: f.min }),
+      ...(f.max === undefined ? {} : { max: f.max }),
+    });
+  }
+  return out.sort(byName);
+}
+
 /** Checks what the schema cannot say and puts the request in canonical form. */
 export function parseSearchRequest(
   query: SearchQuerystring,
@@ -179,13 +229,7 @@ export function parseSearchRequest(
     );
   }
 
-  const attributes = Object.entries(query)
-    .filter(([key]) => key.startsWith('attr.'))
-    .map(([key, list]) => ({
-      name: key.slice('attr.'.length),
-      values: canonical(list as readonly string[]),
-    }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const attributes = attributeFilters(query);
   const filters: SearchFilters = {
     ...(query.category === undefined ? {} : { category: query.category }),
     brands: canonical(query.brand ?? []),

@@ -118,3 +118,22 @@ t.test('Term keys fold case, accents and a plural s', async (t) => {
   t.equal(termKey("men's"), 'men');
   t.equal(termKey('tvs'), 'tvs', 'short words are kept');
 });
+
+t.test('Number attribute bounds join the values of the same name', async (t) => {
+  const request = parseSearchRequest(
+    { 'attr.weight.max': 2.5, 'attr.color': ['red'], 'attr.weight.min': 0, 'attr.size.min': -1 },
+    undefined,
+  );
+  t.strictSame(request.filters.attributes, [
+    { name: 'color', values: ['red'] },
+    { name: 'size', values: [], min: -1 },
+    { name: 'weight', values: [], min: 0, max: 2.5 },
+  ]);
+});
+
+t.test('Number attribute bounds must be finite and in order', async (t) => {
+  const reversed = refusal({ 'attr.weight.min': 3, 'attr.weight.max': 2 });
+  t.equal(reversed.status, 400);
+  t.match(reversed.detail, /attr\.weight\.min must not be greater than attr\.weight\.max/);
+  t.match(refusal({ 'attr.weight.min': Infinity }).detail, /attr\.weight\.min must be a finite/);
+});

@@ -1,5 +1,6 @@
 import type { SearchHit, SearchResponseBody } from '../../../stores/search/engine.js';
-import { PRICE_RANGES, attributeAggName } from './build-search-body.js';
+import { splitFacetToken } from '../document.js';
+import { FACET_SIZES, PRICE_RANGES, attributeAggName } from './build-search-body.js';
 import { encodeCursor, type SortValue } from './cursor.js';
 import type { AttributeFilter } from './params.js';
 
@@ -60,12 +61,29 @@ function buckets(agg: unknown, ...path: string[]): Loose[] {
 const keyCounts = (agg: unknown, ...path: string[]): ValueCount<string>[] =>
   buckets(agg, ...path).map((b) => ({ value: String(b['key']), count: count(b['doc_count']) }));
 
-/** Attribute value counts, in products (reverse_nested), not in nested entries. */
-const attributeCounts = (valuesAgg: unknown): ValueCount<string>[] =>
-  buckets(valuesAgg).map((b) => ({
-    value: String(b['key']),
-    count: count(record(b['products'])['doc_count']),
-  }));
+/**
+ * Token buckets (`name=value`, most frequent first) grouped by name: at most
+ * FACET_SIZES.attributeValues values per name, and the FACET_SIZES.attributeNames names with the
+ * most (product, value) pairs.
+ */
+export function attributeCounts(
+  tokenBuckets: readonly Loose[],
+): Record<string, ValueCount<string>[]> {
+  const byName = new Map<string, { pairs: number; values: ValueCount<string>[] }>();
+  for (const b of tokenBuckets) {
+    const { name, value } = splitFacetToken(String(b['key']));
+    const group = byName.get(name) ?? { pairs: 0, values: [] };
+    byName.set(name, group);
+    group.pairs += count(b['doc_count']);
+    if (group.values.length < FACET_SIZES.attributeValues) {
+      group.values.push({ value, count: count(b['doc_count']) });
+    }
+  }
+  const names = [...byName]
+    .sort(([a, x], [b, y]) => y.pairs - x.pairs || (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, FACET_SIZES.attributeNames);
+  return Object.fromEntries(names.map(([name, group]) => [name, group.values]));
+}
 
 function item(hit: SearchHit): SearchItem {
   const s = hit._source ?? {};
@@ -94,13 +112,10 @@ function item(hit: SearchHit): SearchItem {
 
 function facets(aggregations: unknown, selected: readonly AttributeFilter[]): SearchFacets {
   const aggs = record(aggregations);
-  const attributes: Record<string, ValueCount<string>[]> = {};
-  for (const b of buckets(aggs['attributes'], 'nested', 'names')) {
-    attributes[String(b['key'])] = attributeCounts(b['values']);
-  }
+  const attributes = attributeCounts(buckets(aggs['attributes'], 'tokens'));
   selected.forEach((attribute, index) => {
-    const agg = record(record(aggs[attributeAggName(index)])['nested'])['name'];
-    attributes[attribute.name] = attributeCounts(record(agg)['values']);
+    const own = attributeCounts(buckets(aggs[attributeAggName(index)], 'tokens'));
+    attributes[attribute.name] = own[attribute.name] ?? [];
   });
   const ranges = buckets(aggs['price'], 'ranges');
   return {
