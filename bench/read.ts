@@ -12,11 +12,8 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { SeedReport } from '../shared/write-model/seed/seed.js';
-import { createRandom, mixSeed } from '../shared/write-model/seed/seed-data.js';
-import { HttpClient, type Reply } from './lib/http-client.js';
 import { UsageError } from './lib/options.js';
 import { startPipeline, type Pipeline } from './lib/pipeline.js';
-import { cpuSnapshot } from './lib/proc-cpu.js';
 import {
   buildCatalogModel,
   seedThroughAdminApi,
@@ -24,137 +21,24 @@ import {
   type CatalogModel,
   type SettleResult,
 } from './lib/read-catalog.js';
-import { runLoad, type LoadResult, type LoadSpec } from './lib/read-load.js';
+import { parseReadOptions, readUsage, type ReadOptions } from './lib/read-options.js';
+import { probeRoutes, type Probes } from './lib/read-probes.js';
 import {
-  parseReadOptions,
-  readUsage,
-  type ReadOptions,
-  type ReadScenarioName,
-} from './lib/read-options.js';
-import {
-  cpuSplit,
   loadTable,
   readWarnings,
   routeTable,
   writeTable,
   type ScenarioReport,
 } from './lib/read-report.js';
-import {
-  buildRequestPools,
-  MIX,
-  nextCategories,
-  nextDetail,
-  nextDetail304,
-  nextMixed,
-  nextSearch,
-  nextSuggest,
-  type NextRequest,
-  type RequestPools,
-  type RouteKind,
-  type TaggedPath,
-} from './lib/read-requests.js';
-import { WriteLoop, type WriteResult } from './lib/read-writes.js';
+import { buildRequestPools, MIX, type RequestPools } from './lib/read-requests.js';
+import { runScenario } from './lib/read-scenario.js';
 import { machineInfo, writeResults } from './lib/report.js';
 import { storeVersions } from './lib/store-versions.js';
 import { interruptible } from './lib/interrupt.js';
 
 const resultsDir = fileURLToPath(new URL('results/', import.meta.url));
 const log = (line: string) => process.stderr.write(`[read] ${line}\n`);
-/** Detail documents whose ETag is fetched for detail-304. */
-const ETAG_SAMPLE = 2000;
 const PAUSE_BETWEEN_MS = 1000;
-
-const measures: Record<ReadScenarioName, string> = {
-  detail: 'GET /v1/products/:id, a random published id per request',
-  'detail-304': 'GET /v1/products/:id with If-None-Match of its current ETag (answer: 304)',
-  search:
-    'GET /v1/search: seed-vocabulary text (a quarter browse), 1-2 filters (brand, category, price range, in_stock, attr.color), 4 sorts, pages 1-3',
-  suggest: 'GET /v1/suggest?q=<2-4 letter prefix of a seed word>',
-  categories: 'GET /v1/categories (tree with product counts)',
-  mixed: `${MIX.detail * 100}% detail, ${MIX.search * 100}% search, ${MIX.suggest * 100}% suggest, plus admin writes (price / stock ±1) at a fixed share of the reads`,
-};
-
-const routesOf: Record<ReadScenarioName, readonly RouteKind[]> = {
-  detail: ['detail'],
-  'detail-304': ['detail'],
-  search: ['search'],
-  suggest: ['suggest'],
-  categories: ['categories'],
-  mixed: ['detail', 'search', 'suggest'],
-};
-
-interface Probes {
-  /** Why a route cannot be measured; absent when it answers 200. */
-  readonly missing: Partial<Record<RouteKind, string>>;
-  readonly searchTotal: number | undefined;
-  readonly categoriesTotal: number | undefined;
-  readonly tagged: readonly TaggedPath[];
-  readonly cacheControl: string | undefined;
-}
-
-function describe(path: string, reply: Reply): string {
-  if (reply.status === 0) return `GET ${path}: no answer (${reply.body})`;
-  if (reply.status === 404) return `GET ${path} answered 404: the route is not there (yet)`;
-  return `GET ${path} answered ${reply.status}: ${reply.body.slice(0, 200)}`;
-}
-
-/** One request per route (is it there, does it answer 200?), and the ETags for detail-304. */
-async function probeRoutes(origin: URL, token: string, model: CatalogModel): Promise<Probes> {
-  const client = new HttpClient(origin, token, 16);
-  try {
-    const missing: Partial<Record<RouteKind, string>> = {};
-    const first = model.published[0];
-    const paths: Record<RouteKind, string> = {
-      detail: `/v1/products/${first?.id ?? ''}`,
-      search: '/v1/search?size=1',
-      suggest: '/v1/suggest?q=wo',
-      categories: '/v1/categories',
-    };
-    const replies: Partial<Record<RouteKind, Reply>> = {};
-    for (const [kind, path] of Object.entries(paths) as [RouteKind, string][]) {
-      const reply = await client.send({ method: 'GET', path });
-      replies[kind] = reply;
-      if (reply.status !== 200) missing[kind] = describe(path, reply);
-    }
-    let searchTotal: number | undefined;
-    if (replies.search?.status === 200) {
-      searchTotal = (JSON.parse(replies.search.body) as { total?: number }).total;
-    }
-    let categoriesTotal: number | undefined;
-    if (replies.categories?.status === 200) {
-      const tree = JSON.parse(replies.categories.body) as {
-        categories?: { productCount?: number }[];
-      };
-      categoriesTotal = (tree.categories ?? []).reduce((n, c) => n + (c.productCount ?? 0), 0);
-    }
-
-    const tagged: TaggedPath[] = [];
-    if (missing.detail === undefined) {
-      const random = createRandom(mixSeed(model.seed, 0xe7a9));
-      const sample = random.sample(model.published, Math.min(ETAG_SAMPLE, model.published.length));
-      let cursor = 0;
-      const worker = async () => {
-        for (let p = sample[cursor++]; p !== undefined; p = sample[cursor++]) {
-          const path = `/v1/products/${p.id}`;
-          const reply = await client.send({ method: 'GET', path });
-          const etag = reply.headers?.etag;
-          if (reply.status === 200 && typeof etag === 'string') tagged.push({ path, etag });
-        }
-      };
-      await Promise.all(Array.from({ length: 16 }, worker));
-    }
-    const cacheControl = replies.detail?.headers?.['cache-control'];
-    return {
-      missing,
-      searchTotal,
-      categoriesTotal,
-      tagged,
-      cacheControl: typeof cacheControl === 'string' ? cacheControl : undefined,
-    };
-  } finally {
-    client.close();
-  }
-}
 
 interface Run {
   seedReport?: SeedReport;
@@ -162,83 +46,6 @@ interface Run {
   probes?: Probes;
   pools?: RequestPools;
   reports: ScenarioReport[];
-}
-
-async function runScenario(
-  name: ReadScenarioName,
-  pipeline: Pipeline,
-  options: ReadOptions,
-  model: CatalogModel,
-  pools: RequestPools,
-  probes: Probes,
-  signal: AbortSignal,
-): Promise<ScenarioReport> {
-  const missing = routesOf[name].flatMap((route) => probes.missing[route] ?? []);
-  if (missing.length > 0)
-    return { scenario: name, measures: measures[name], skipped: missing.join('; ') };
-  if (name === 'detail-304' && probes.tagged.length === 0) {
-    return { scenario: name, measures: measures[name], skipped: 'no ETag could be fetched' };
-  }
-  const origin = pipeline.readOrigin;
-  if (origin === undefined) throw new Error('catalog-read was not started');
-  const next: Record<ReadScenarioName, () => () => NextRequest> = {
-    detail: () => nextDetail(pools),
-    'detail-304': () => nextDetail304(probes.tagged),
-    search: () => nextSearch(pools),
-    suggest: () => nextSuggest(pools),
-    categories: () => nextCategories(),
-    mixed: () => nextMixed(pools),
-  };
-  const writer =
-    name === 'mixed'
-      ? new WriteLoop(pipeline.writeOrigin, pipeline.token, model.published, options.writeRatio)
-      : undefined;
-  const pids = [process.pid, ...pipeline.services.flatMap((s) => s.child.pid ?? [])];
-  const readPid = pipeline.services.find((s) => s.name === 'catalog-read')?.child.pid;
-  let cpuBefore: ReturnType<typeof cpuSnapshot> = undefined;
-  const spec: LoadSpec = {
-    title: name,
-    origin,
-    connections: options.connections,
-    durationMs: options.durationMs,
-    warmupMs: options.warmupMs,
-    timeoutS: options.timeoutS,
-    next: next[name](),
-    expected: new Set(name === 'detail-304' ? [304] : [200]),
-    ...(writer === undefined ? {} : { onAnswer: () => writer.noteRead() }),
-    onMeasureStart: () => {
-      cpuBefore = cpuSnapshot(pids);
-      writer?.beginMeasure();
-    },
-    signal,
-    log,
-  };
-  log(`${name}: ${measures[name]}`);
-  writer?.start();
-  let load: LoadResult;
-  let writes: WriteResult | undefined;
-  try {
-    load = await runLoad(spec);
-  } finally {
-    // The writes stop even when the load failed.
-    writes = await writer?.stop();
-  }
-  const cpu = cpuSplit(cpuBefore, cpuSnapshot(pids), process.pid, readPid);
-  log(
-    `${name}: ${load.requestsPerSecond.toFixed(0)} req/s, p50 ${load.latencyMs.p50} ms, ` +
-      `p99 ${load.latencyMs.p99} ms, ${load.unexpected + load.errors} errors` +
-      (writes === undefined
-        ? ''
-        : `; writes ${writes.writesPerSecond.toFixed(1)}/s, p50 ${writes.latencyMs.p50.toFixed(1)} ms`),
-  );
-  return {
-    scenario: name,
-    measures: measures[name],
-    load,
-    ...(writes === undefined ? {} : { writes }),
-    ...(cpu === undefined ? {} : { cpu }),
-    loadAverageAfter: os.loadavg().map((l) => Math.round(l * 100) / 100),
-  };
 }
 
 async function measure(
@@ -277,7 +84,7 @@ async function measure(
   for (const name of options.scenarios) {
     if (signal.aborted) break;
     run.reports.push(
-      await runScenario(name, pipeline, options, model, run.pools, run.probes, signal),
+      await runScenario(name, pipeline, options, model, run.pools, run.probes, signal, log),
     );
     await new Promise((resolve) => setTimeout(resolve, PAUSE_BETWEEN_MS));
   }
