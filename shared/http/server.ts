@@ -5,7 +5,9 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import type { Logger } from '../logging/logger.js';
+import { clientErrorHandler } from './client-errors.js';
 import { docsPlugin } from './docs.js';
+import { strictJsonBodies } from './json-body.js';
 import { frameworkErrorHandler, problemErrorHandler } from './error-handler.js';
 import { healthPlugin } from './health.js';
 import { metricsPlugin } from './metrics.js';
@@ -43,6 +45,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     // Through the schema controller, not setValidatorCompiler: a plugin context that adds a
     // schema gets a fresh validator from this factory, and Fastify's default factory would
     // silently drop unknown fields there instead of rejecting them.
@@ -55,6 +58,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     },
   });
   app.addSchema(problemSchema);
+  strictJsonBodies(app);
   await app.register(problemErrorHandler);
   await app.register(docsPlugin, {
     title: `Aisle ${opts.service}`,

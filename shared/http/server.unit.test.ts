@@ -205,3 +205,122 @@ t.test('A context that adds its own schema still rejects unknown parameters', as
   t.equal((await app.inject({ method: 'GET', url: '/strict?a=1&unknown=2' })).statusCode, 400);
   t.equal((await app.inject({ method: 'GET', url: '/strict?a=x' })).statusCode, 400);
 });
+
+t.test(
+  'When an id is not a canonical lowercase UUID, then 400 (one identity per id)',
+  async (t) => {
+    const app = await buildApp();
+    t.teardown(() => app.close());
+    app.get(
+      '/ids/:id',
+      {
+        schema: {
+          params: {
+            type: 'object',
+            properties: { id: { type: 'string', format: 'uuid' } },
+          },
+        },
+      },
+      async (request) => request.params,
+    );
+    const id = '0b4e7a52-6f1d-4c7e-9a0e-3d2f1c5b8a90';
+    t.equal((await app.inject({ method: 'GET', url: `/ids/${id}` })).statusCode, 200);
+    for (const spelling of [id.toUpperCase(), `urn:uuid:${id}`, `{${id}}`]) {
+      const res = await app.inject({ method: 'GET', url: `/ids/${encodeURIComponent(spelling)}` });
+      t.equal(res.statusCode, 400, spelling);
+      t.match(res.headers['content-type'], /application\/problem\+json/);
+    }
+  },
+);
+
+t.test('When text is not well-formed Unicode, then 400 and the field is named', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  for (const text of ['"a\\ud800"', '"\\udc00b"', '"nul\\u0000"']) {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"name": ${text}}`,
+    });
+    t.equal(res.statusCode, 400, text);
+    t.match(res.json(), { code: 'validation_failed', errors: [{ field: 'body.name' }] });
+  }
+  const pair = await app.inject({
+    method: 'POST',
+    url: '/things',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"name": "\\ud83d\\ude00"}',
+  });
+  t.equal(pair.statusCode, 200, 'a surrogate pair is a well-formed character');
+});
+
+t.test('When the bytes are not UTF-8 or the charset is another, then 400 / 415', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  const invalid = await app.inject({
+    method: 'POST',
+    url: '/things',
+    headers: { 'content-type': 'application/json' },
+    payload: Buffer.concat([Buffer.from('{"name": "caf'), Buffer.from([0xe9]), Buffer.from('"}')]),
+  });
+  t.equal(invalid.statusCode, 400);
+  t.match(invalid.json(), { code: 'malformed_json', detail: /UTF-8/ });
+  const latin1 = await app.inject({
+    method: 'POST',
+    url: '/things',
+    headers: { 'content-type': 'application/json; charset=iso-8859-1' },
+    payload: Buffer.from('{"name": "café"}', 'latin1'),
+  });
+  t.equal(latin1.statusCode, 415);
+  t.match(latin1.headers['content-type'], /application\/problem\+json/);
+  const declaredUtf8 = await app.inject({
+    method: 'POST',
+    url: '/things',
+    headers: { 'content-type': 'application/json; charset=UTF-8' },
+    payload: '{"name": "café"}',
+  });
+  t.equal(declaredUtf8.statusCode, 200);
+  t.same(declaredUtf8.json(), { name: 'café' });
+});
+
+/** Sends raw bytes to a listening app and resolves the whole answer. */
+async function rawExchange(port: number, bytes: string): Promise<string> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+t.test('Errors of the HTTP parser are answered as problem documents', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const cases: [string, string, number][] = [
+    [
+      'bad chunking',
+      'POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      400,
+    ],
+    [
+      'TE with CL',
+      'POST /things HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      400,
+    ],
+    ['bare CR in a header', 'GET / HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n', 400],
+    ['oversize headers', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`, 431],
+  ];
+  for (const [name, bytes, status] of cases) {
+    const answer = await rawExchange(port, bytes);
+    t.match(answer, new RegExp(`^HTTP/1.1 ${status} `), name);
+    t.match(answer, /content-type: application\/problem\+json/i, name);
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { status: number };
+    t.equal(body.status, status, name);
+  }
+});

@@ -2,6 +2,8 @@ import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
+export const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 function ajv(options: Options): Ajv {
   const instance = new Ajv({
     removeAdditional: false,
@@ -11,6 +13,9 @@ function ajv(options: Options): Ajv {
     ...options,
   });
   (addFormats as unknown as (a: Ajv) => void)(instance);
+  // One spelling per id (DESIGN rule 10): ajv-formats' uuid also takes upper case and
+  // `urn:uuid:`, which would reach the stores as a second identity or a 500.
+  instance.addFormat('uuid', CANONICAL_UUID);
   return instance;
 }
 
@@ -32,24 +37,39 @@ export function validatorCompiler(
     const compiled = (httpPart === 'body' ? strict : coercing).compile(schema as object);
     return (data: unknown) => {
       if (!compiled(data)) return { error: compiledError(compiled.errors) };
-      const nul = httpPart === 'body' ? pathWithNul(data, '') : undefined;
-      if (nul !== undefined) {
-        return {
-          error: compiledError([{ instancePath: nul, message: 'must not contain NUL characters' }]),
-        };
-      }
+      const bad = badTextIn(data, '');
+      if (bad !== undefined) return { error: compiledError([bad]) };
       return { value: data };
     };
   };
 }
 
-/** No store takes U+0000 in text (Postgres refuses it), so it is a client error, found here. */
-function pathWithNul(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+/**
+ * No store takes U+0000 in text (Postgres refuses it), and a lone surrogate (`"\ud800"` in JSON)
+ * cannot be encoded as UTF-8 at all: both are client errors, found here, in values and keys.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why a text is not well-formed, or undefined when it is. */
+export function textProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain NUL characters';
+  if (LONE_SURROGATE.test(text)) return 'must be well-formed Unicode (a lone surrogate is not)';
+  return undefined;
+}
+
+function badTextIn(
+  value: unknown,
+  path: string,
+): { instancePath: string; message: string } | undefined {
+  if (typeof value === 'string') {
+    const message = textProblem(value);
+    return message === undefined ? undefined : { instancePath: path, message };
+  }
   if (value === null || typeof value !== 'object') return undefined;
   for (const [key, child] of Object.entries(value)) {
-    if (key.includes('\u0000')) return `${path}/${key}`;
-    const found = pathWithNul(child, `${path}/${key}`);
+    const message = textProblem(key);
+    if (message !== undefined) return { instancePath: `${path}/${key}`, message };
+    const found = badTextIn(child, `${path}/${key}`);
     if (found !== undefined) return found;
   }
   return undefined;
