@@ -1,0 +1,84 @@
+/**
+ * The CRUD baseline as an HTTP service: GET /v1/search over the write model's Postgres tables,
+ * on the same server base as every Aisle service (problem+json errors, health, metrics, Ajv
+ * validation with query-string coercion), so the comparison measures the search design, not a
+ * leaner HTTP stack.
+ */
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { createServer } from '../../shared/http/server.js';
+import type { Logger } from '../../shared/logging/logger.js';
+import type { Pool } from '../../shared/stores/postgres.js';
+import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
+import { baselineQuerystring, parseBaselineRequest, type BaselineQuerystring } from './params.js';
+import { baselineResponseSchema, mapSearchRow, type SearchRow } from './response.js';
+import { buildSearchSql } from './sql.js';
+
+export interface BaselinePoolOptions {
+  readonly url: string;
+  readonly schema: string;
+  readonly poolMax: number;
+}
+
+/**
+ * A pool whose sessions resolve names in the catalog schema and run without JIT: the search
+ * statement is short and run often, so compiling it costs more than it saves (the usual setting
+ * for OLTP-style queries).
+ */
+export function openBaselinePool(options: BaselinePoolOptions): StoreHandle<Pool> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax,
+    application_name: 'baseline-search',
+    options: `-c search_path=${options.schema} -c jit=off`,
+    connectionTimeoutMillis: 5_000,
+  });
+  pool.on('error', () => undefined);
+  return {
+    name: 'postgres',
+    client: pool,
+    ping: async () => {
+      await pool.query('SELECT 1');
+    },
+    close: () => pool.end(),
+  };
+}
+
+export interface BaselineDeps {
+  readonly logger: Logger;
+  readonly postgres: StoreHandle<Pool>;
+  readonly bodyLimitBytes: number;
+  readonly readinessTimeoutMs: number;
+}
+
+export async function buildBaselineApp(deps: BaselineDeps): Promise<FastifyInstance> {
+  const app = await createServer({
+    service: 'baseline-search',
+    description: 'CRUD baseline: storefront search with joins and Postgres full-text search.',
+    logger: deps.logger,
+    bodyLimitBytes: deps.bodyLimitBytes,
+    readinessTimeoutMs: deps.readinessTimeoutMs,
+  });
+  await app.register(storePlugin, { handle: deps.postgres, decorator: 'pg' });
+  const pool = deps.postgres.client;
+  app.get<{ Querystring: BaselineQuerystring }>(
+    '/v1/search',
+    {
+      schema: {
+        tags: ['search'],
+        summary: 'Search, filters and disjunctive facets in one SQL statement',
+        querystring: baselineQuerystring,
+        response: { 200: baselineResponseSchema, '4xx': { $ref: 'Problem#' } },
+      },
+    },
+    async (request) => {
+      const parsed = parseBaselineRequest(request.query);
+      const statement = buildSearchSql(parsed);
+      const { rows } = await pool.query<SearchRow>(statement.text, [...statement.values]);
+      const row = rows[0];
+      if (row === undefined) throw new Error('the search statement returned no row');
+      return mapSearchRow(row, parsed);
+    },
+  );
+  return app;
+}

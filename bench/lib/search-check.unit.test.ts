@@ -1,0 +1,87 @@
+import t from 'tap';
+import { compareAnswers, filterOnlyQueries, type SearchAnswer } from './search-check.js';
+
+const answer = (over: Partial<SearchAnswer['facets']> = {}, total = 10): SearchAnswer => ({
+  total,
+  items: [{ id: 'a' }, { id: 'b' }],
+  facets: {
+    brand: [
+      { value: 'Stride', count: 6 },
+      { value: 'Woolly', count: 4 },
+    ],
+    category: [{ value: 'c1', count: 10 }],
+    price: [
+      { from: 0, to: 1000, count: 3 },
+      { from: 1000, to: null, count: 7 },
+    ],
+    inStock: [{ value: true, count: 8 }],
+    attributes: { color: [{ value: 'red', count: 5 }] },
+    ...over,
+  },
+});
+
+const query = { path: '/v1/search?brand=Stride', sameItems: false };
+
+t.test('equal answers: no difference, whatever the bucket order', async (t) => {
+  const reordered = answer({
+    brand: [
+      { value: 'Woolly', count: 4 },
+      { value: 'Stride', count: 6 },
+    ],
+  });
+  t.same(compareAnswers(query, answer(), reordered), []);
+});
+
+t.test('every kind of difference is reported, with both sides', async (t) => {
+  const other = answer(
+    {
+      brand: [{ value: 'Stride', count: 6 }],
+      price: [
+        { from: 0, to: 1000, count: 2 },
+        { from: 1000, to: null, count: 7 },
+      ],
+      inStock: [{ value: true, count: 9 }],
+      attributes: { color: [{ value: 'red', count: 4 }], size: [] },
+    },
+    11,
+  );
+  const found = compareAnswers(query, answer(), other).map((d) => d.what);
+  t.same(found, [
+    'total',
+    'facets.brand',
+    'facets.price',
+    'facets.inStock',
+    'facets.attributes names',
+    'facets.attributes.color',
+  ]);
+  const total = compareAnswers(query, answer(), other)[0];
+  t.same(total, { path: query.path, what: 'total', aisle: '10', baseline: '11' });
+});
+
+t.test('items are compared only where the order is total', async (t) => {
+  const swapped = { ...answer(), items: [{ id: 'b' }, { id: 'a' }] };
+  t.same(compareAnswers(query, answer(), swapped), []);
+  const sorted = { path: '/v1/search?sort=price_asc', sameItems: true };
+  t.same(
+    compareAnswers(sorted, answer(), swapped).map((d) => d.what),
+    ['items'],
+  );
+});
+
+t.test('the queries cover each filter alone and combined, from real values', async (t) => {
+  const queries = filterOnlyQueries(answer(), ['root-1', 'middle-1'], 42).map((q) => q.path);
+  const has = (pattern: RegExp) => queries.some((p) => pattern.test(p));
+  t.ok(has(/^\/v1\/search\?size=5$/), 'browse');
+  t.ok(has(/category=root-1|category=middle-1/), 'a parent category');
+  t.ok(has(/brand=Stride&brand=Woolly/), 'two brands');
+  t.ok(has(/attr\.color=red/), 'an attribute');
+  t.ok(has(/price_min=1000&price_max=10000/), 'a price range');
+  t.ok(has(/in_stock=true/), 'in stock');
+  t.ok(has(/category=.*brand=.*price_min=.*in_stock=.*attr\.color/), 'everything at once');
+  t.ok(has(/category=not-a-category-id/), 'an id that is not one');
+  t.same(
+    filterOnlyQueries(answer(), ['root-1', 'middle-1'], 42),
+    filterOnlyQueries(answer(), ['root-1', 'middle-1'], 42),
+    'deterministic for a seed',
+  );
+});
