@@ -168,6 +168,11 @@ export interface PipelineOptions {
   readonly readSide?: boolean;
   /** Namespaces are named `<prefix>_<random>` (default `bench_lag`; [a-z_][a-z0-9_]*). */
   readonly namespacePrefix?: string;
+  /**
+   * Exactly this namespace name instead of `<prefix>_<random>`: the stores of an earlier run kept
+   * for reuse (migration and bootstrap are idempotent). Same pattern as the prefix.
+   */
+  readonly namespaceId?: string;
 }
 
 /**
@@ -189,7 +194,10 @@ export async function startPipeline(
     ...pipelineServices,
     ...(options.readSide === true ? readServices : []),
   ];
-  const id = `${prefix}_${randomBytes(4).toString('hex')}`;
+  if (options.namespaceId !== undefined && !/^[a-z_][a-z0-9_]{0,50}$/.test(options.namespaceId)) {
+    throw new UsageError(`namespace ${options.namespaceId} must match [a-z_][a-z0-9_]*`);
+  }
+  const id = options.namespaceId ?? `${prefix}_${randomBytes(4).toString('hex')}`;
   const token = `bench-${randomBytes(24).toString('base64url')}`;
   const namespaces: Namespaces = {
     databaseSchema: id,
