@@ -10,6 +10,7 @@ import {
 import type { CatalogReadContext } from '../context.js';
 import {
   buildSearchBody,
+  searchFacetPlan,
   sortClauses,
   type BodyFilters,
   type SearchBodyInput,
@@ -155,8 +156,11 @@ export function registerSearchRoutes(
         description: [
           'Typos, stemming and configured synonyms match. Filters: category (with descendants),',
           'brand (repeatable, any), price_min/price_max (minor units), in_stock=true,',
-          'attr.<name>=<value> (repeatable: values of one name any, different names all).',
-          'Facets are counted with every other filter applied, not their own.',
+          'attr.<name>=<value> (repeatable: values of one name any, different names all),',
+          'attr.<name>.min / attr.<name>.max (a number attribute within bounds, included).',
+          'Facets are counted with every other filter applied, not their own; facets=',
+          '(comma-separated names, or none) limits which are computed, and facets.truncated',
+          'names those cut at their bucket limit.',
           'Paging: page while page * size <= 1000, then cursor (nextCursor).',
           'Only the first 512 characters of q count, of them the first 10 words (32 characters each).',
           'minVersion + product (or X-Aisle-Min-Version): wait, bounded, until the search',
@@ -228,13 +232,14 @@ export function registerSearchRoutes(
         signalCategories:
           text === '' || tree === undefined ? [] : categoriesNamedIn(tree, [text, ...alternatives]),
         filters,
+        ...(parsed.facets === undefined ? {} : { facets: parsed.facets }),
         sort: parsed.sort,
         size: parsed.size,
         ...position,
       };
       const result = mapSearchResponse(await searchOrReduce(input, parsed.words), {
         size: parsed.size,
-        attributes: parsed.filters.attributes,
+        facets: searchFacetPlan(input),
         key,
       });
       context.usage.recordSearch({

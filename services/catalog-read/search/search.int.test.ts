@@ -267,8 +267,9 @@ function sortCounts<V>(
   );
 }
 
-function expectedFacets(f: ModelFilters) {
-  const seen = (except?: Facet) => products.filter((s) => passes(s, f, except));
+/** The facets the model expects, over the products `within` (default: all) that pass `f`. */
+function expectedFacets(f: ModelFilters, within: (s: Seeded) => boolean = () => true) {
+  const seen = (except?: Facet) => products.filter((s) => within(s) && passes(s, f, except));
   const attributes: Record<string, { value: string; count: number }[]> = {};
   const attributeNames = new Set(seen().flatMap((s) => Object.keys(s.attributes)));
   for (const name of attributeNames) {
@@ -443,6 +444,44 @@ t.test('Price range and in-stock filters, each facet counted without its own', a
     r.facets.inStock.some((c) => c.value === false && c.count > 0),
     'the in-stock facet still counts products out of stock',
   );
+});
+
+t.test('A text search with filters counts facets exactly as a browse does', async (t) => {
+  const running = (s: Seeded) => /running/i.test(s.name);
+  const query = { q: 'running', brand: 'Fleetfoot', 'attr.color': 'black', size: '100' };
+  const r = await search(query);
+  t.strictSame(names(r), ['Running socks']);
+  t.strictSame(
+    normalized(r.facets),
+    expectedFacets({ brand: ['Fleetfoot'], attrs: { color: ['black'] } }, running),
+  );
+  const unfiltered = await search({ q: 'running', size: '100' });
+  t.strictSame(normalized(unfiltered.facets), expectedFacets({}, running));
+});
+
+t.test('facets= computes only the facets asked for; the others are empty', async (t) => {
+  const some = await search({ facets: 'brand,attr.size', 'attr.color': 'blue' });
+  const all = await search({ 'attr.color': 'blue' });
+  t.strictSame(some.facets, {
+    brand: all.facets.brand,
+    category: [],
+    price: [],
+    inStock: [],
+    attributes: { size: all.facets.attributes['size'] },
+  });
+  t.equal(some.total, all.total, 'the hits are the same');
+  const selected = await search({ facets: 'attr.color', 'attr.color': 'blue' });
+  t.strictSame(selected.facets.attributes, { color: all.facets.attributes['color'] });
+  const none = await search({ q: 'shoe', facets: 'none' });
+  t.strictSame(none.facets, { brand: [], category: [], price: [], inStock: [], attributes: {} });
+  t.ok(none.total > 0);
+  const res = await rs.app.inject({
+    method: 'GET',
+    url: '/v1/search',
+    query: { facets: 'colour' },
+  });
+  t.equal(res.statusCode, 400);
+  t.match(res.json(), { code: 'validation_failed', detail: /facets/ });
 });
 
 t.test('Number attributes filter by range, bounds included; their facet ignores it', async (t) => {

@@ -39,29 +39,22 @@ const priceRanges = [
   { from: 25000 },
 ];
 
-/** The facets when no filter is given: every filter aggregation matches everything. */
+const brandFacet = { terms: { field: 'brand', size: 50 } };
+const categoryFacet = { terms: { field: 'categoryId', size: 100 } };
+const priceFacet = { range: { field: 'priceMinor', ranges: priceRanges } };
+const inStockFacet = { terms: { field: 'inStock', size: 2 } };
+
+/** Without a selection, every facet is an aggregation of the main query: K + 1 = 1. */
 const unfilteredAggs = {
-  brand: {
-    filter: { bool: { filter: [] } },
-    aggs: { values: { terms: { field: 'brand', size: 50 } } },
-  },
-  category: {
-    filter: { bool: { filter: [] } },
-    aggs: { values: { terms: { field: 'categoryId', size: 100 } } },
-  },
-  price: {
-    filter: { bool: { filter: [] } },
-    aggs: { ranges: { range: { field: 'priceMinor', ranges: priceRanges } } },
-  },
-  inStock: {
-    filter: { bool: { filter: [] } },
-    aggs: { values: { terms: { field: 'inStock', size: 2 } } },
-  },
-  attributes: {
-    filter: { bool: { filter: [] } },
-    aggs: { tokens: { terms: { field: 'tokens', size: 1000 } } },
-  },
+  brand: brandFacet,
+  category: categoryFacet,
+  price: priceFacet,
+  inStock: inStockFacet,
+  tokens: { terms: { field: 'tokens', size: 1000 } },
 };
+
+const queryFilters = (body: Record<string, unknown>): unknown =>
+  (body['query'] as { bool: { filter: unknown } }).bool.filter;
 
 const highlight = {
   pre_tags: ['<em>'],
@@ -164,81 +157,129 @@ t.test(
   },
 );
 
+const visible = { term: { visible: true } };
+const category = { terms: { categoryId: ['c1', 'c2'] } };
+const brand = { terms: { brand: ['Acme', 'Stride'] } };
+const price = { range: { priceMinor: { gte: 1000, lte: 5000 } } };
+const inStock = { term: { inStock: true } };
+const color = { terms: { tokens: ['color=blue', 'color=red'] } };
+const size = { terms: { tokens: ['size=42'] } };
+const allFilters: BodyFilters = {
+  categoryIds: ['c1', 'c2'],
+  brands: ['Acme', 'Stride'],
+  priceMin: 1000,
+  priceMax: 5000,
+  inStock: true,
+  attributes: [
+    { name: 'color', values: ['blue', 'red'] },
+    { name: 'size', values: ['42'] },
+  ],
+};
+const colorValues = { terms: { field: 'tokens', size: 30, include: '(color)=.*' } };
+const sizeValues = { terms: { field: 'tokens', size: 30, include: '(size)=.*' } };
+
+/** A browse's selected group: every visible product, with the other groups' filters. */
+const globalGroup = (others: unknown[], aggs: unknown) => ({
+  global: {},
+  aggs: { matching: { filter: { bool: { filter: [visible, ...others] } }, aggs } },
+});
+
 t.test(
-  'When filters are given, then they narrow the hits in post_filter and each facet counts with every filter but its own',
+  'When a browse has filters, then they sit in the query, the unselected facets aggregate the hits and each selected group counts without its own filter',
   async (t) => {
-    const category = { terms: { categoryId: ['c1', 'c2'] } };
-    const brand = { terms: { brand: ['Acme', 'Stride'] } };
-    const price = { range: { priceMinor: { gte: 1000, lte: 5000 } } };
-    const inStock = { term: { inStock: true } };
-    const color = { terms: { tokens: ['color=blue', 'color=red'] } };
-    const size = { terms: { tokens: ['size=42'] } };
-    const body = buildSearchBody({
-      ...browse,
-      filters: {
-        categoryIds: ['c1', 'c2'],
-        brands: ['Acme', 'Stride'],
-        priceMin: 1000,
-        priceMax: 5000,
-        inStock: true,
-        attributes: [
-          { name: 'color', values: ['blue', 'red'] },
-          { name: 'size', values: ['42'] },
-        ],
-      },
-    });
+    const body = buildSearchBody({ ...browse, filters: allFilters });
     t.strictSame(body, {
       track_total_hits: true,
       size: 21,
       from: 0,
       _source: source,
-      query: { bool: { filter: [{ term: { visible: true } }], must: [{ match_all: {} }] } },
-      post_filter: { bool: { filter: [category, brand, price, inStock, color, size] } },
+      query: {
+        bool: {
+          filter: [visible, category, brand, price, inStock, color, size],
+          must: [{ match_all: {} }],
+        },
+      },
       sort: [{ createdAt: 'desc' }, { id: 'asc' }],
       aggs: {
-        brand: {
-          filter: { bool: { filter: [category, price, inStock, color, size] } },
-          aggs: { values: { terms: { field: 'brand', size: 50 } } },
-        },
-        category: {
-          filter: { bool: { filter: [brand, price, inStock, color, size] } },
-          aggs: { values: { terms: { field: 'categoryId', size: 100 } } },
-        },
-        price: {
-          filter: { bool: { filter: [category, brand, inStock, color, size] } },
-          aggs: { ranges: { range: { field: 'priceMinor', ranges: priceRanges } } },
-        },
-        inStock: {
-          filter: { bool: { filter: [category, brand, price, color, size] } },
-          aggs: { values: { terms: { field: 'inStock', size: 2 } } },
-        },
-        attributes: {
-          filter: { bool: { filter: [category, brand, price, inStock, color, size] } },
-          aggs: { tokens: { terms: { field: 'tokens', size: 1000 } } },
-        },
-        attr_0: {
-          filter: { bool: { filter: [category, brand, price, inStock, size] } },
-          aggs: { tokens: { terms: { field: 'tokens', size: 30, include: '(color)=.*' } } },
-        },
-        attr_1: {
-          filter: { bool: { filter: [category, brand, price, inStock, color] } },
-          aggs: { tokens: { terms: { field: 'tokens', size: 30, include: '(size)=.*' } } },
-        },
+        tokens: { terms: { field: 'tokens', size: 1000, exclude: '(color|size)=.*' } },
+        group_brand: globalGroup([category, price, inStock, color, size], { brand: brandFacet }),
+        group_category: globalGroup([brand, price, inStock, color, size], {
+          category: categoryFacet,
+        }),
+        group_price: globalGroup([category, brand, inStock, color, size], { price: priceFacet }),
+        group_inStock: globalGroup([category, brand, price, color, size], {
+          inStock: inStockFacet,
+        }),
+        group_attr_0: globalGroup([category, brand, price, inStock, size], {
+          tokens: colorValues,
+        }),
+        group_attr_1: globalGroup([category, brand, price, inStock, color], {
+          tokens: sizeValues,
+        }),
       },
     });
   },
 );
 
+t.test(
+  'When a text search has filters, then the text runs once: filters in post_filter, one shared aggregation with every filter, one per selected group',
+  async (t) => {
+    const body = buildSearchBody({
+      ...browse,
+      text: 'shoe',
+      typoTolerance: false,
+      sort: 'relevance',
+      filters: {
+        ...noFilters,
+        brands: ['Acme', 'Stride'],
+        attributes: [{ name: 'color', values: ['blue', 'red'] }],
+      },
+    });
+    t.strictSame(body['post_filter'], { bool: { filter: [brand, color] } });
+    t.strictSame((body['query'] as { bool: { filter: unknown } }).bool.filter, [visible]);
+    t.strictSame(body['aggs'], {
+      shared: {
+        filter: { bool: { filter: [brand, color] } },
+        aggs: {
+          category: categoryFacet,
+          price: priceFacet,
+          inStock: inStockFacet,
+          tokens: { terms: { field: 'tokens', size: 1000, exclude: '(color)=.*' } },
+        },
+      },
+      group_brand: { filter: { bool: { filter: [color] } }, aggs: { brand: brandFacet } },
+      group_attr_0: { filter: { bool: { filter: [brand] } }, aggs: { tokens: colorValues } },
+    });
+  },
+);
+
+t.test('When facets are limited, then only those are aggregated', async (t) => {
+  const limited = buildSearchBody({
+    ...browse,
+    filters: {
+      ...noFilters,
+      brands: ['Acme', 'Stride'],
+      attributes: [{ name: 'color', values: ['blue', 'red'] }],
+    },
+    facets: { fixed: ['price'], attributes: ['color', 'size'] },
+  });
+  t.strictSame(limited['aggs'], {
+    price: priceFacet,
+    tokens: { terms: { field: 'tokens', size: 1000, include: '(size)=.*' } },
+    group_attr_0: globalGroup([brand], { tokens: colorValues }),
+  });
+  const none = buildSearchBody({ ...browse, facets: { fixed: [], attributes: [] } });
+  t.notOk('aggs' in none, 'facets=none: no aggregation at all');
+});
+
 t.test('When only one price bound is given, then the range has only that bound', async (t) => {
   const body = buildSearchBody({ ...browse, filters: { ...noFilters, priceMax: 999 } });
-  t.strictSame(body['post_filter'], {
-    bool: { filter: [{ range: { priceMinor: { lte: 999 } } }] },
-  });
+  t.strictSame(queryFilters(body), [visible, { range: { priceMinor: { lte: 999 } } }]);
 });
 
 t.test('When the category is unknown, then its filter is an empty terms list', async (t) => {
   const body = buildSearchBody({ ...browse, filters: { ...noFilters, categoryIds: [] } });
-  t.strictSame(body['post_filter'], { bool: { filter: [{ terms: { categoryId: [] } }] } });
+  t.strictSame(queryFilters(body), [visible, { terms: { categoryId: [] } }]);
 });
 
 t.test('Every sort ends with the id, so equal values keep a stable order', async (t) => {
@@ -318,28 +359,25 @@ t.test(
         ],
       },
     });
-    t.strictSame(body['post_filter'], {
-      bool: {
-        filter: [
-          {
-            range: {
-              rangeTokens: { gte: 'weight=bff8000000000000', lte: 'weight=fff0000000000000' },
-            },
-          },
-          {
-            bool: {
-              filter: [
-                { terms: { tokens: ['width=10'] } },
-                {
-                  range: {
-                    rangeTokens: { gte: 'width=3fffffffffffffff', lte: 'width=c044000000000000' },
-                  },
-                },
-              ],
-            },
-          },
-        ],
+    t.strictSame(queryFilters(body), [
+      visible,
+      {
+        range: {
+          rangeTokens: { gte: 'weight=bff8000000000000', lte: 'weight=fff0000000000000' },
+        },
       },
-    });
+      {
+        bool: {
+          filter: [
+            { terms: { tokens: ['width=10'] } },
+            {
+              range: {
+                rangeTokens: { gte: 'width=3fffffffffffffff', lte: 'width=c044000000000000' },
+              },
+            },
+          ],
+        },
+      },
+    ]);
   },
 );

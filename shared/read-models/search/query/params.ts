@@ -1,4 +1,6 @@
 import { Problem } from '../../../http/problems.js';
+import { FIXED_FACETS, type FacetSelection, type FixedFacet } from './facets.js';
+import type { AttributeFilter } from './filters.js';
 import { queryWords } from './text.js';
 
 export const searchSorts = ['relevance', 'price_asc', 'price_desc', 'newest'] as const;
@@ -81,6 +83,15 @@ export const searchQuerystring = {
       maxLength: searchLimits.cursorMaxLength,
       description: 'nextCursor of the previous page, with the same q, filters and sort',
     },
+    facets: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 2000,
+      description: [
+        'Comma-separated facets to compute: brand, category, price, inStock, attributes (every',
+        'attribute name) or attr.<name> (one); or none. Default: all. Others come back empty.',
+      ].join(' '),
+    },
     minVersion: {
       type: 'integer',
       minimum: 1,
@@ -117,21 +128,13 @@ export interface SearchQuerystring {
   readonly size?: number;
   readonly page?: number;
   readonly cursor?: string;
+  readonly facets?: string;
   readonly minVersion?: number;
   readonly product?: string;
   readonly [attribute: `attr.${string}`]: readonly string[] | number | undefined;
 }
 
-/**
- * The filter on one attribute name: any of `values` (when there are some), and the number within
- * `min`..`max` (bounds included) when either is given.
- */
-export interface AttributeFilter {
-  readonly name: string;
-  readonly values: readonly string[];
-  readonly min?: number;
-  readonly max?: number;
-}
+export type { AttributeFilter } from './filters.js';
 
 /** Filters in a canonical form: lists deduplicated and sorted, so equal searches look equal. */
 export interface SearchFilters {
@@ -153,6 +156,8 @@ export interface SearchRequest {
   readonly size: number;
   /** Either a page (1-based) or a cursor. */
   readonly position: { readonly page: number } | { readonly cursor: string };
+  /** The facets to compute; absent: all of them. */
+  readonly facets?: FacetSelection;
   readonly minVersion?: { readonly productId: string; readonly version: number };
 }
 
@@ -200,6 +205,28 @@ function attributeFilters(query: SearchQuerystring): AttributeFilter[] {
     });
   }
   return out.sort(byName);
+}
+
+const FACET_ITEM = /^(brand|category|price|inStock|attributes|none|attr\.[a-z][a-z0-9_]{0,63})$/;
+
+/** `facets`: canonical (fixed facets in their order, attribute names sorted). */
+export function parseFacets(raw: string): FacetSelection {
+  const items = raw.split(',').map((item) => item.trim());
+  const bad = items.find((item) => !FACET_ITEM.test(item));
+  if (bad !== undefined) {
+    throw invalidParam(
+      'facets',
+      `names an unknown facet "${bad.slice(0, 80)}" (brand, category, price, inStock, attributes, attr.<name>, or none)`,
+    );
+  }
+  if (items.includes('none')) {
+    if (items.length > 1) throw invalidParam('facets', 'none cannot be combined with facets');
+    return { fixed: [], attributes: [] };
+  }
+  const fixed = FIXED_FACETS.filter((f: FixedFacet) => items.includes(f));
+  if (items.includes('attributes')) return { fixed, attributes: 'all' };
+  const names = items.filter((i) => i.startsWith('attr.')).map((i) => i.slice('attr.'.length));
+  return { fixed, attributes: canonical(names) };
 }
 
 /** Checks what the schema cannot say and puts the request in canonical form. */
@@ -254,6 +281,7 @@ export function parseSearchRequest(
     sort: query.sort ?? (found.length === 0 ? 'newest' : 'relevance'),
     size,
     position: query.cursor === undefined ? { page } : { cursor: query.cursor },
+    ...(query.facets === undefined ? {} : { facets: parseFacets(query.facets) }),
     ...(version === undefined || query.product === undefined
       ? {}
       : { minVersion: { productId: query.product, version } }),

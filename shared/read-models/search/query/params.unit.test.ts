@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Problem } from '../../../http/problems.js';
-import { parseSearchRequest, type SearchQuerystring } from './params.js';
+import { parseFacets, parseSearchRequest, type SearchQuerystring } from './params.js';
 import { queryTextLimits, queryWords, termKey } from './text.js';
 
 function refusal(query: SearchQuerystring, header?: number): Problem {
@@ -136,4 +136,25 @@ t.test('Number attribute bounds must be finite and in order', async (t) => {
   t.equal(reversed.status, 400);
   t.match(reversed.detail, /attr\.weight\.min must not be greater than attr\.weight\.max/);
   t.match(refusal({ 'attr.weight.min': Infinity }).detail, /attr\.weight\.min must be a finite/);
+});
+
+t.test('facets names the facets to compute, in canonical form', async (t) => {
+  t.notOk('facets' in parseSearchRequest({}, undefined), 'absent: all of them');
+  t.strictSame(
+    parseSearchRequest({ facets: 'price, brand,attr.size,attr.color,attr.size' }, undefined).facets,
+    {
+      fixed: ['brand', 'price'],
+      attributes: ['color', 'size'],
+    },
+  );
+  t.strictSame(parseFacets('attributes,attr.color,inStock'), {
+    fixed: ['inStock'],
+    attributes: 'all',
+  });
+  t.strictSame(parseFacets('none'), { fixed: [], attributes: [] });
+  for (const bad of ['colour', 'none,brand', 'brand,', 'attr.Bad', 'attr.']) {
+    const problem = refusal({ facets: bad });
+    t.equal(problem.status, 400, bad);
+    t.match(problem.detail, /querystring\.facets/, bad);
+  }
 });

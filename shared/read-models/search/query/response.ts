@@ -1,19 +1,9 @@
 import type { SearchHit, SearchResponseBody } from '../../../stores/search/engine.js';
-import { splitFacetToken } from '../document.js';
-import { FACET_SIZES, PRICE_RANGES, attributeAggName } from './build-search-body.js';
 import { encodeCursor, type SortValue } from './cursor.js';
-import type { AttributeFilter } from './params.js';
+import { mapFacets, type SearchFacets } from './facet-counts.js';
+import type { FacetPlan } from './facets.js';
 
-export interface ValueCount<V> {
-  readonly value: V;
-  readonly count: number;
-}
-
-export interface PriceBucket {
-  readonly from: number;
-  readonly to: number | null;
-  readonly count: number;
-}
+export type { PriceBucket, SearchFacets, ValueCount } from './facet-counts.js';
 
 export interface SearchItem {
   readonly id: string;
@@ -27,14 +17,6 @@ export interface SearchItem {
   readonly highlight: { readonly name?: string; readonly description?: string };
 }
 
-export interface SearchFacets {
-  readonly brand: ValueCount<string>[];
-  readonly category: ValueCount<string>[];
-  readonly price: PriceBucket[];
-  readonly inStock: ValueCount<boolean>[];
-  readonly attributes: Record<string, ValueCount<string>[]>;
-}
-
 export interface SearchResult {
   readonly total: number;
   readonly items: SearchItem[];
@@ -43,47 +25,8 @@ export interface SearchResult {
   readonly nextCursor: string | null;
 }
 
-type Loose = Record<string, unknown>;
-
-const record = (value: unknown): Loose =>
-  typeof value === 'object' && value !== null ? (value as Loose) : {};
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const count = (value: unknown): number => (typeof value === 'number' ? value : 0);
 const textOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-
-/** The buckets at `path` below an aggregation result. */
-function buckets(agg: unknown, ...path: string[]): Loose[] {
-  const node = path.reduce<Loose>((at, key) => record(at[key]), record(agg));
-  return list(node['buckets']).map(record);
-}
-
-const keyCounts = (agg: unknown, ...path: string[]): ValueCount<string>[] =>
-  buckets(agg, ...path).map((b) => ({ value: String(b['key']), count: count(b['doc_count']) }));
-
-/**
- * Token buckets (`name=value`, most frequent first) grouped by name: at most
- * FACET_SIZES.attributeValues values per name, and the FACET_SIZES.attributeNames names with the
- * most (product, value) pairs.
- */
-export function attributeCounts(
-  tokenBuckets: readonly Loose[],
-): Record<string, ValueCount<string>[]> {
-  const byName = new Map<string, { pairs: number; values: ValueCount<string>[] }>();
-  for (const b of tokenBuckets) {
-    const { name, value } = splitFacetToken(String(b['key']));
-    const group = byName.get(name) ?? { pairs: 0, values: [] };
-    byName.set(name, group);
-    group.pairs += count(b['doc_count']);
-    if (group.values.length < FACET_SIZES.attributeValues) {
-      group.values.push({ value, count: count(b['doc_count']) });
-    }
-  }
-  const names = [...byName]
-    .sort(([a, x], [b, y]) => y.pairs - x.pairs || (a < b ? -1 : a > b ? 1 : 0))
-    .slice(0, FACET_SIZES.attributeNames);
-  return Object.fromEntries(names.map(([name, group]) => [name, group.values]));
-}
 
 function item(hit: SearchHit): SearchItem {
   const s = hit._source ?? {};
@@ -110,30 +53,11 @@ function item(hit: SearchHit): SearchItem {
   };
 }
 
-function facets(aggregations: unknown, selected: readonly AttributeFilter[]): SearchFacets {
-  const aggs = record(aggregations);
-  const attributes = attributeCounts(buckets(aggs['attributes'], 'tokens'));
-  selected.forEach((attribute, index) => {
-    const own = attributeCounts(buckets(aggs[attributeAggName(index)], 'tokens'));
-    attributes[attribute.name] = own[attribute.name] ?? [];
-  });
-  const ranges = buckets(aggs['price'], 'ranges');
-  return {
-    brand: keyCounts(aggs['brand'], 'values'),
-    category: keyCounts(aggs['category'], 'values'),
-    price: PRICE_RANGES.map((range, i) => ({ ...range, count: count(ranges[i]?.['doc_count']) })),
-    inStock: buckets(aggs['inStock'], 'values').map((b) => ({
-      value: b['key_as_string'] === 'true' || b['key'] === 1 || b['key'] === true,
-      count: count(b['doc_count']),
-    })),
-    attributes,
-  };
-}
-
 export interface MapOptions {
   /** The page size asked for; the body asked for one hit more. */
   readonly size: number;
-  readonly attributes: readonly AttributeFilter[];
+  /** How the body computed the facets (searchFacetPlan). */
+  readonly facets: FacetPlan;
   /** searchKey of this search, put in nextCursor. */
   readonly key: string;
 }
@@ -148,13 +72,13 @@ export function mapSearchResponse(raw: SearchResponseBody, options: MapOptions):
   return {
     total: typeof total === 'number' ? total : total.value,
     items: page.map(item),
-    facets: facets(raw.aggregations, options.attributes),
+    facets: mapFacets(raw.aggregations, options.facets),
     nextCursor:
       more && last.sort !== undefined ? encodeCursor(options.key, last.sort as SortValue[]) : null,
   };
 }
 
-const valueCount = (value: Loose) =>
+const valueCount = (value: Record<string, unknown>) =>
   ({
     type: 'object',
     required: ['value', 'count'],
@@ -211,7 +135,10 @@ export const searchResponseSchema = {
     facets: {
       type: 'object',
       required: ['brand', 'category', 'price', 'inStock', 'attributes'],
-      description: 'Each facet counted with every other filter applied, not its own',
+      description: [
+        'Each facet counted with every other filter applied, not its own.',
+        'A facet left out by the facets parameter is empty ([] or {}).',
+      ].join(' '),
       properties: {
         brand: stringCounts,
         category: { ...stringCounts, description: 'product counts per category id' },
@@ -233,6 +160,15 @@ export const searchResponseSchema = {
           type: 'object',
           description: 'Per attribute name, the value counts',
           additionalProperties: stringCounts,
+        },
+        truncated: {
+          type: 'array',
+          items: { type: 'string' },
+          description: [
+            'Present only when a facet was cut at its bucket limit (more values exist than',
+            'listed): brand (50), category (100), attributes (more than 20 names), or',
+            'attr.<name> (more than 30 values).',
+          ].join(' '),
         },
       },
     },
