@@ -14,6 +14,20 @@ export function expectedVersion(request: FastifyRequest): number | undefined {
   return Number(match[1]);
 }
 
+/**
+ * A create has no current version for If-Match to hold against (RFC 9110: If-Match on a resource
+ * that does not exist fails), so a conditional create is refused rather than silently run.
+ */
+export async function refuseConditionalCreate(request: FastifyRequest): Promise<void> {
+  if (request.headers['if-match'] !== undefined) {
+    throw new Problem(
+      'precondition_failed',
+      'If-Match cannot hold on a create: nothing exists yet',
+      [{ field: 'headers.if-match', message: 'is not allowed on a create' }],
+    );
+  }
+}
+
 export function correlationId(request: FastifyRequest): string {
   const header = request.headers['x-correlation-id'];
   return typeof header === 'string' && /^[\x21-\x7e]{1,128}$/.test(header) ? header : request.id;

@@ -13,6 +13,7 @@ export const problemCatalogue = {
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'The request conflicts with the current state' },
   version_mismatch: { status: 409, title: 'The resource has changed since that version' },
+  precondition_failed: { status: 412, title: 'The precondition does not hold' },
   payload_too_large: { status: 413, title: 'The body is too large' },
   unsupported_media_type: { status: 415, title: 'This content type is not accepted' },
   sku_taken: { status: 409, title: 'Another product has this SKU' },

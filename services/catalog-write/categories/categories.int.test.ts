@@ -156,3 +156,47 @@ t.test('Products reference existing categories', async (t) => {
   });
   t.equal(got.json<{ categoryId: string }>().categoryId, shoes.id);
 });
+
+t.test(
+  'When a create reuses an existing id as its own parent, then 409 and nothing changes',
+  async (t) => {
+    const h = await writeHarness(t);
+    const shoes = await createCategory(h, { slug: 'shoes', name: 'Shoes' });
+    const outboxBefore = (await h.outboxEvents()).length;
+    const again = await createCategory(h, {
+      id: shoes.id,
+      slug: 'shoes-2',
+      name: 'Shoes again',
+      parentId: shoes.id,
+    });
+    t.equal(again.res.statusCode, 409);
+    t.match(again.res.headers['content-type'], /application\/problem\+json/);
+    t.equal((await h.outboxEvents()).length, outboxBefore);
+  },
+);
+
+t.test('When an id is not canonical, then 400 and it is never a second identity', async (t) => {
+  const h = await writeHarness(t);
+  const id = randomUUID();
+  for (const spelling of [id.toUpperCase(), `urn:uuid:${id}`]) {
+    const created = await createCategory(h, { id: spelling, slug: 'odd', name: 'Odd' });
+    t.equal(created.res.statusCode, 400, spelling);
+    const parent = await createCategory(h, { slug: 'child', name: 'Child', parentId: spelling });
+    t.equal(parent.res.statusCode, 400, spelling);
+    const path = await h.admin({ method: 'GET', url: `/admin/v1/categories/${spelling}` });
+    t.equal(path.statusCode, 400, spelling);
+  }
+});
+
+t.test('When a create carries If-Match, then 412 and nothing is created', async (t) => {
+  const h = await writeHarness(t);
+  const res = await h.admin({
+    method: 'POST',
+    url: '/admin/v1/categories',
+    payload: { slug: 'cond', name: 'Conditional' },
+    headers: { 'if-match': '"1"' },
+  });
+  t.equal(res.statusCode, 412);
+  t.match(res.json(), { code: 'precondition_failed' });
+  t.equal((await h.outboxEvents()).length, 0);
+});

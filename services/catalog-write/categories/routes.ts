@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CategorySnapshot } from '../../../shared/events/catalog-events.js';
 import type { Pool } from '../../../shared/stores/postgres.js';
 import { answerCommand } from '../commands/respond.js';
-import { etagOf } from '../http.js';
+import { etagOf, refuseConditionalCreate } from '../http.js';
 import {
   conditionalHeaders,
   errorResponses,
@@ -64,6 +64,7 @@ export function categoryRoutes(app: FastifyInstance, opts: { pool: Pool }): void
         },
         response: { 201: versionResponse, ...errorResponses },
       },
+      preHandler: refuseConditionalCreate,
     },
     (request, reply) => {
       const { id = randomUUID(), ...rest } = request.body;

@@ -403,3 +403,57 @@ t.test('Injection strings in every field are stored verbatim and harmless', asyn
   t.equal(quotedSku.res.statusCode, 400, 'a SKU outside its pattern is refused');
   t.equal(await productRowCount(h), 1);
 });
+
+t.test(
+  'When a product create carries If-Match or an odd id, then 412 / 400 and nothing is stored',
+  async (t) => {
+    const h = await writeHarness(t);
+    const conditional = await h.admin({
+      method: 'POST',
+      url: '/admin/v1/products',
+      payload: sampleProduct(),
+      headers: { 'if-match': '"1"' },
+    });
+    t.equal(conditional.statusCode, 412);
+    t.match(conditional.json(), { code: 'precondition_failed' });
+    const id = randomUUID();
+    for (const spelling of [id.toUpperCase(), `urn:uuid:${id}`, `{${id}}`]) {
+      const created = await h.admin({
+        method: 'POST',
+        url: '/admin/v1/products',
+        payload: { ...sampleProduct(), id: spelling },
+      });
+      t.equal(created.statusCode, 400, spelling);
+      const path = await h.admin({
+        method: 'GET',
+        url: `/admin/v1/products/${encodeURIComponent(spelling)}`,
+      });
+      t.equal(path.statusCode, 400, spelling);
+    }
+    t.equal((await h.outboxEvents()).length, 0);
+  },
+);
+
+t.test(
+  'When stock goes to a warehouse named constructor, then it is an ordinary warehouse',
+  async (t) => {
+    const h = await writeHarness(t);
+    const created = await h.admin({
+      method: 'POST',
+      url: '/admin/v1/products',
+      payload: sampleProduct(),
+    });
+    const { id } = created.json<{ id: string }>();
+    const adjust = (warehouse: string, delta: number) =>
+      h.admin({
+        method: 'POST',
+        url: `/admin/v1/products/${id}/stock-adjustments`,
+        payload: { warehouse, delta, reason: 'test' },
+      });
+    t.equal((await adjust('constructor', -1)).statusCode, 409);
+    const added = await adjust('constructor', 4);
+    t.equal(added.statusCode, 200);
+    t.match(added.json(), { available: 4 });
+    t.equal((await adjust('toString', -1)).statusCode, 409);
+  },
+);

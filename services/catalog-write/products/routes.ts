@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Money, ProductSnapshot } from '../../../shared/events/catalog-events.js';
 import type { Pool } from '../../../shared/stores/postgres.js';
 import { answerCommand } from '../commands/respond.js';
-import { etagOf } from '../http.js';
+import { etagOf, refuseConditionalCreate } from '../http.js';
 import { readProduct, runProductCommand } from '../../../shared/write-model/products/commands.js';
 import type {
   DetailsPatch,
@@ -67,6 +67,7 @@ export function productRoutes(app: FastifyInstance, opts: { pool: Pool }): void 
         headers: conditionalHeaders,
         response: { 201: versionResponse, ...errorResponses },
       },
+      preHandler: refuseConditionalCreate,
     },
     (request, reply) => {
       const { id = randomUUID(), ...fields } = request.body;

@@ -43,6 +43,9 @@ export function decideCategory(
     case 'CreateCategory': {
       const { slug, name, parentId = null } = command.fields;
       checkFields(slug, name);
+      if (parentId === command.id) {
+        throw new DomainError('category_cycle', 'a category cannot be its own parent', 'parentId');
+      }
       const category = {
         id: command.id,
         slug,

@@ -46,6 +46,18 @@ t.test(
   },
 );
 
+t.test('When a new category names itself as its parent, then a cycle is refused', async (t) => {
+  const error = refusal(() =>
+    decideCategory(
+      { type: 'CreateCategory', id: 'a', fields: { slug: 'a', name: 'A', parentId: 'a' } },
+      undefined,
+      { parentLineage: ['a'] },
+      now,
+    ),
+  );
+  t.equal(error.code, 'category_cycle');
+});
+
 t.test('When it moves elsewhere, then the version and changed fields advance', async (t) => {
   const decision = decideCategory(
     { type: 'ChangeCategory', patch: { parentId: 'x', name: 'A2' } },

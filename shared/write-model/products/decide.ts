@@ -157,15 +157,17 @@ function adjustStock(
   if (!Number.isSafeInteger(delta) || delta === 0)
     throw rule('delta must be a non-zero whole number', 'delta');
   if (Math.abs(delta) > productLimits.stockDeltaMax) throw rule('delta is too large', 'delta');
-  const onHand = (current.stock.byWarehouse[warehouse] ?? 0) + delta;
+  const held = onHandIn(current.stock.byWarehouse, warehouse);
+  const onHand = held + delta;
   if (onHand < 0) {
     throw new DomainError(
       'insufficient_stock',
-      `insufficient stock in ${warehouse}: ${current.stock.byWarehouse[warehouse] ?? 0} on hand, ${-delta} requested`,
+      `insufficient stock in ${warehouse}: ${held} on hand, ${-delta} requested`,
       'delta',
     );
   }
-  const byWarehouse = { ...current.stock.byWarehouse, [warehouse]: onHand };
+  const byWarehouse = warehouseMap(current.stock.byWarehouse);
+  byWarehouse[warehouse] = onHand;
   return {
     type: 'ProductStockAdjusted',
     product: {
@@ -236,7 +238,7 @@ function checkInitialStock(stock: Readonly<Record<string, number>>): Record<stri
     if (!Number.isSafeInteger(quantity) || quantity < 0)
       throw rule('stock never goes below zero', `stock.${warehouse}`);
   }
-  return { ...stock };
+  return warehouseMap(stock);
 }
 
 /** The content limits, checked here too so imports and any future entry point share them. */
@@ -275,6 +277,18 @@ function checkAttribute(name: string, value: AttributeValue): void {
   } else if (value.length === 0 || value.length > productLimits.attributeListMax) {
     throw rule(`a list attribute holds 1 to ${productLimits.attributeListMax} values`, field);
   }
+}
+
+/**
+ * Warehouse codes are client text: `constructor` or `toString` must name a warehouse, not reach
+ * Object.prototype, so stock maps have no prototype and lookups check own keys only.
+ */
+function warehouseMap(byWarehouse: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.assign(Object.create(null) as Record<string, number>, byWarehouse);
+}
+
+function onHandIn(byWarehouse: Readonly<Record<string, number>>, warehouse: string): number {
+  return Object.hasOwn(byWarehouse, warehouse) ? (byWarehouse[warehouse] ?? 0) : 0;
 }
 
 function total(byWarehouse: Readonly<Record<string, number>>): number {

@@ -93,6 +93,28 @@ t.test('Status transitions: only legal ones pass', async (t) => {
   );
 });
 
+t.test(
+  'When a warehouse is named like an Object method, then it is just a warehouse',
+  async (t) => {
+    const stocked = given({ stock: { available: 3, byWarehouse: { north: 3 } } });
+    for (const warehouse of ['constructor', 'toString', 'valueOf', 'hasOwnProperty']) {
+      t.equal(
+        refused({ type: 'AdjustStock', warehouse, delta: -1, reason: 'sale' }, stocked).code,
+        'insufficient_stock',
+        `${warehouse} holds nothing yet`,
+      );
+      const added = decideProduct(
+        { type: 'AdjustStock', warehouse, delta: 2, reason: 'delivery' },
+        stocked,
+        later,
+      );
+      t.equal(added.product.stock.available, 5, warehouse);
+      t.equal(added.product.stock.byWarehouse[warehouse], 2, warehouse);
+      t.equal(added.changes.stock?.onHand, 2, warehouse);
+    }
+  },
+);
+
 t.test('Stock never goes below zero, per warehouse', async (t) => {
   const stocked = given({ stock: { available: 5, byWarehouse: { north: 3, south: 2 } } });
   const moved = decideProduct(
