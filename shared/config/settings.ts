@@ -209,6 +209,12 @@ export const settings = {
     doc: 'Folder where an import body is spooled while it is processed (default: the OS temp folder).',
     parse: text(),
   }),
+  importStaleAfterMs: setting({
+    env: 'IMPORT_STALE_AFTER_MS',
+    doc: 'An import with no progress for this long is marked failed (interrupted) and its spool file removed.',
+    default: '600000',
+    parse: integer(10_000, 86_400_000),
+  }),
   outboxBatchSize: setting({
     env: 'OUTBOX_BATCH_SIZE',
     doc: 'Outbox events the relay claims and enqueues per transaction.',

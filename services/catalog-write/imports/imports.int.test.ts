@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -503,4 +505,74 @@ t.test('When 100,000 lines are streamed, then all are imported with bounded memo
       `(${Math.round(total / seconds)} lines/s); RSS ${mb(startRss)} MB at start, peak ${mb(peakRss)} MB (+${mb(peakRss - startRss)} MB)`,
   );
   t.ok(peakRss - startRss < 300 * 1024 * 1024, 'RSS stays within 300 MB over the start');
+});
+
+t.test('When the database refuses one line, then only that line is rejected', async (t) => {
+  const h = await writeHarness(t, { IMPORT_BATCH_SIZE: '10' });
+  // A rule the validator does not know: the database is the one to refuse the line.
+  await h.pool.query(`ALTER TABLE products ADD CONSTRAINT test_no_zebra CHECK (name <> 'Zebra')`);
+  const good = [sampleProduct(), sampleProduct()];
+  const id = await startImport(h, ndjson(good[0], sampleProduct({ name: 'Zebra' }), good[1]));
+  const done = await finished(h, id);
+  t.match(done, { state: 'completed', accepted: 2, rejected: 1 });
+  t.equal(done.rejections[0]?.line, 2);
+  t.match(done.rejections[0]?.reason, /^the database refused the line: .*test_no_zebra/);
+});
+
+t.test('When a line holds a lone surrogate, then that line alone is rejected', async (t) => {
+  const h = await writeHarness(t);
+  const id = await startImport(
+    h,
+    [JSON.stringify(sampleProduct()), '{"sku":"S-1","name":"bad \\ud800 text"}'].join('\n'),
+  );
+  const done = await finished(h, id);
+  t.match(done, { state: 'completed', accepted: 1, rejected: 1 });
+  t.match(done.rejections[0], { line: 2, reason: /name: must be well-formed Unicode/ });
+});
+
+t.test('When a UTF-16 file is imported, then its lines are rejected, not the import', async (t) => {
+  const h = await writeHarness(t);
+  const text = ndjson(sampleProduct(), sampleProduct());
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  const res = await h.admin({
+    method: 'POST',
+    url: '/admin/v1/imports',
+    headers: { 'content-type': NDJSON },
+    payload: utf16,
+  });
+  t.equal(res.statusCode, 202);
+  const done = await finished(h, res.json<{ importId: string }>().importId);
+  t.match(done, { state: 'completed', accepted: 0 });
+  t.ok(done.rejected >= 1, 'every line is refused');
+  for (const r of done.rejections) t.notMatch(r.reason, /\u0000/, `line ${r.line} stores no NUL`);
+});
+
+t.test('When an import stopped making progress, then the sweep fails it clearly', async (t) => {
+  const spoolDir = await mkdtemp(join(tmpdir(), 'aisle-sweep-'));
+  t.teardown(() => rm(spoolDir, { recursive: true, force: true }));
+  const h = await writeHarness(t, { IMPORT_STALE_AFTER_MS: '10000', IMPORT_SPOOL_DIR: spoolDir });
+  const stale = randomUUID();
+  await h.pool.query(
+    `INSERT INTO imports (id, state, bytes_total, created_at, updated_at)
+     VALUES ($1, 'processing', 10, now() - interval '1 hour', now() - interval '1 hour')`,
+    [stale],
+  );
+  const orphan = join(spoolDir, `aisle-import-${randomUUID()}.ndjson`);
+  await writeFile(orphan, '{}\n');
+  const old = new Date(Date.now() - 3_600_000);
+  await utimes(orphan, old, old);
+  const swept = await waitFor(
+    'the stale import to be failed',
+    async () => {
+      const p = await progress(h, stale);
+      return p.state === 'failed' ? p : undefined;
+    },
+    20_000,
+  );
+  t.match(swept, { state: 'failed', done: true, error: /^interrupted/ });
+  await waitFor('the orphan spool file to be removed', async () =>
+    (await readdir(spoolDir)).length === 0 ? true : undefined,
+  );
+  const live = await startImport(h, ndjson(sampleProduct()));
+  t.match(await finished(h, live), { state: 'completed', accepted: 1 }, 'fresh imports run on');
 });

@@ -18,6 +18,7 @@ import {
 } from '../../../shared/write-model/idempotency/store.js';
 import { errorResponses } from '../../../shared/write-model/products/schemas.js';
 import { runImport } from '../../../shared/write-model/imports/importer.js';
+import { failStaleImports, removeOrphanSpools } from '../../../shared/write-model/imports/sweep.js';
 import { insertImport, loadImport } from '../../../shared/write-model/imports/repository.js';
 import {
   importAccepted,
@@ -51,6 +52,7 @@ export function importRoutes(app: FastifyInstance, opts: { pool: Pool; config: C
   const spoolDir = config.importSpoolDir ?? tmpdir();
   const maxBytes = config.importMaxBytes;
   const running = new Set<Promise<void>>();
+  const spoolsInUse = new Set<string>();
   const shutdown = new AbortController();
 
   // Params and headers are validated as everywhere else; the body is a stream, documented only.
@@ -64,8 +66,33 @@ export function importRoutes(app: FastifyInstance, opts: { pool: Pool; config: C
       { pool, batchSize: config.importBatchSize, log: app.log, signal: shutdown.signal },
     );
     running.add(job);
-    void job.finally(() => running.delete(job));
+    spoolsInUse.add(spooled.path);
+    void job.finally(() => {
+      running.delete(job);
+      spoolsInUse.delete(spooled.path);
+    });
   };
+
+  // Imports cut short by a crash elsewhere (or here, before a restart) are failed clearly and
+  // their spool files removed, at start and then periodically.
+  const sweep = async () => {
+    try {
+      const failed = await failStaleImports(pool, config.importStaleAfterMs);
+      const removed = await removeOrphanSpools(spoolDir, spoolsInUse, config.importStaleAfterMs);
+      if (failed.length > 0 || removed > 0) {
+        app.log.warn({ failed, spoolFilesRemoved: removed }, 'swept interrupted imports');
+      }
+    } catch (error) {
+      app.log.error({ err: error }, 'import sweep failed; it runs again later');
+    }
+  };
+  let sweeper: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    await sweep();
+    sweeper = setInterval(() => void sweep(), Math.ceil(config.importStaleAfterMs / 2));
+    sweeper.unref();
+  });
+  app.addHook('onClose', async () => clearInterval(sweeper));
 
   void app.register((scope, _options, done) => {
     // Only NDJSON reaches this context's routes, handed over unread; anything else is 415.

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Pool, PoolClient } from '../../stores/postgres.js';
 import { appendToOutbox } from '../kit/outbox.js';
-import { inTransaction } from '../kit/transaction.js';
+import { inTransaction, pgErrorOf } from '../kit/transaction.js';
 import { constraintProblem, productEvent } from '../products/commands.js';
 import type { ProductDecision } from '../products/decide.js';
 import { insertProducts } from '../products/repository.js';
@@ -202,7 +202,7 @@ async function insertCandidates(
     await client.query('RELEASE SAVEPOINT import_batch');
     return candidates.length;
   } catch (error) {
-    if (constraintProblem(error) === undefined) throw error;
+    if (constraintProblem(error) === undefined && !isDataError(error)) throw error;
     await client.query('ROLLBACK TO SAVEPOINT import_batch');
   }
   let accepted = 0;
@@ -214,15 +214,17 @@ async function insertCandidates(
       accepted += 1;
     } catch (error) {
       const problem = constraintProblem(error);
-      if (problem === undefined) throw error;
+      if (problem === undefined && !isDataError(error)) throw error;
       await client.query('ROLLBACK TO SAVEPOINT import_line');
       const { id, sku } = candidate.decision.product;
       rejections.push({
         line: candidate.line,
         reason:
-          problem.code === 'sku_taken'
-            ? `sku: SKU "${sku}" is taken by another product`
-            : withField('id', `a product with id ${id} exists`),
+          problem === undefined
+            ? `the database refused the line: ${publicMessage(error)}`
+            : problem.code === 'sku_taken'
+              ? `sku: SKU "${sku}" is taken by another product`
+              : withField('id', `a product with id ${id} exists`),
       });
     }
   }
@@ -243,6 +245,16 @@ async function write(
     client,
     candidates.map((c) => productEvent(c.decision, correlationId)),
   );
+}
+
+/**
+ * SQLSTATE classes 22 (data exception: a value out of range, text the database cannot store) and
+ * 23 (integrity) are about the line's own data: only that line is refused. Anything else (a lost
+ * connection, a deadline) is about the import as a whole and fails it.
+ */
+function isDataError(error: unknown): boolean {
+  const { code } = pgErrorOf(error);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

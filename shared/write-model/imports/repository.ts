@@ -108,7 +108,7 @@ export async function recordProgress(
       `INSERT INTO import_rejections (import_id, line, reason)
        SELECT $1, * FROM unnest($2::bigint[], $3::text[])
        ON CONFLICT (import_id, line) DO NOTHING`,
-      [id, rejections.map((r) => r.line), rejections.map((r) => r.reason)],
+      [id, rejections.map((r) => r.line), rejections.map((r) => printableReason(r.reason))],
     );
   }
   await client.query(
@@ -129,11 +129,28 @@ export async function recordProgress(
   );
 }
 
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE =
+  /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A reason quotes the line it refuses (a JSON parser's message does), and that text may hold NUL
+ * (a UTF-16 file read as UTF-8) or lone surrogates that Postgres cannot store: those are written
+ * as \uXXXX escapes, so the reason is stored and the import goes on.
+ */
+export function printableReason(reason: string): string {
+  const escaped = reason.replace(
+    UNPRINTABLE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return escaped.length > 1_000 ? `${escaped.slice(0, 999)}…` : escaped;
+}
+
 export async function markFailed(pool: Pool, id: string, error: string): Promise<void> {
   await pool.query(
     `UPDATE imports SET state = 'failed', error = $2, finished_at = now(), updated_at = now()
       WHERE id = $1 AND state IN ('receiving', 'processing')`,
-    [id, error],
+    [id, printableReason(error)],
   );
 }
 
