@@ -5,10 +5,14 @@ import type { Logger } from '../../shared/logging/logger.js';
 import type { ClickHouseClient } from '../../shared/stores/clickhouse.js';
 import '../../shared/stores/decorators.js';
 import type { Redis } from '../../shared/stores/redis.js';
-import { attachProjectionWorker, batchOptions } from '../../shared/projection/attach.js';
+import {
+  attachProjectionWorker,
+  attachUsageWorker,
+  batchOptions,
+} from '../../shared/projection/attach.js';
 import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
 import { analyticsProjection } from '../../shared/read-models/analytics/projection.js';
-import { attachUsageWorker } from '../../shared/read-models/analytics/usage-projection.js';
+import { usageProjection } from '../../shared/read-models/analytics/usage-projection.js';
 
 export interface AnalyticsProjectorDeps {
   readonly config: Config;
@@ -32,6 +36,6 @@ export async function buildAnalyticsProjectorApp(
   await app.register(storePlugin, { handle: deps.redis, decorator: 'redis' });
   const projection = analyticsProjection(deps.clickhouse.client, batchOptions(deps.config));
   attachProjectionWorker(app, deps.config, 'analytics', deps.redis.client, projection);
-  attachUsageWorker(app, deps.config, deps.clickhouse.client);
+  attachUsageWorker(app, deps.config, usageProjection(deps.clickhouse.client));
   return app;
 }

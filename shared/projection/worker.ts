@@ -1,36 +1,56 @@
 import { Worker, type Job } from 'bullmq';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { CatalogEvent } from '../events/catalog-events.js';
-import { bullPrefix, queueNames, type ProjectionName } from '../events/queues.js';
+import { bullPrefix, queueNames, type ProjectionName, type QueueKey } from '../events/queues.js';
+import type { UsageBatch } from '../events/usage-events.js';
 import type { Logger } from '../logging/logger.js';
 import { closeRedis, createRedis, type Redis } from '../stores/redis.js';
+import { once, runCleanups } from './cleanups.js';
 
-export interface ProjectionWorkerOptions {
-  readonly projection: ProjectionName;
+/** What every queue worker needs besides its queue and its job handling. */
+export interface WorkerSettings {
   readonly redisUrl: string;
   readonly redisKeyPrefix: string;
   /** Jobs in flight at once; with a batching projection this is also the largest batch. */
   readonly concurrency: number;
   /** How long an active job stays locked; jobs of a dead worker are retried after it. */
   readonly lockMs?: number;
-  readonly apply: (event: CatalogEvent) => Promise<void>;
   /** Runs after the worker stopped taking jobs, e.g. to flush a batch. */
   readonly drain?: () => Promise<void>;
   readonly registry: Registry;
   readonly logger: Logger;
+}
+
+export interface QueueWorkerOptions<T> extends WorkerSettings {
+  readonly queue: QueueKey;
+  readonly apply: (data: T) => Promise<void>;
+  /** When each change in a job was committed, for the lag metric. */
+  readonly occurredAt: (data: T) => readonly string[];
+  /** Runs after a job applied (best effort: its failure does not fail the job). */
+  readonly afterApply?: (data: T, appliedAt: number) => Promise<unknown>;
+  /** Appended to the log of a dead-lettered job: how an operator gets it applied again. */
+  readonly deadLetterHint?: string;
+}
+
+export interface QueueWorker<T> {
+  readonly worker: Worker<T>;
+  /** Idempotent: every call returns the first call's promise. */
+  close(): Promise<void>;
+}
+
+export interface ProjectionWorkerOptions extends WorkerSettings {
+  readonly projection: ProjectionName;
+  readonly apply: (event: CatalogEvent) => Promise<void>;
   /** For recording the last applied event (read by `aisle status`). */
   readonly redis: Redis;
 }
 
-export interface ProjectionWorker {
-  readonly worker: Worker<CatalogEvent>;
-  close(): Promise<void>;
-}
+export type ProjectionWorker = QueueWorker<CatalogEvent>;
 
 export const lastAppliedKey = (prefix: string, projection: ProjectionName): string =>
   `${prefix}:projection:${projection}:last-applied`;
 
-function metricsFor(registry: Registry, projection: ProjectionName) {
+function metricsFor(registry: Registry, projection: QueueKey) {
   const lag =
     (registry.getSingleMetric('aisle_projection_lag_seconds') as Histogram | undefined) ??
     new Histogram({
@@ -49,8 +69,8 @@ function metricsFor(registry: Registry, projection: ProjectionName) {
       registers: [registry],
     });
   return {
-    applied: (seconds: number) => {
-      lag.observe({ projection }, seconds);
+    applied: (occurredAt: readonly string[], appliedAt: number) => {
+      for (const at of occurredAt) lag.observe({ projection }, (appliedAt - Date.parse(at)) / 1000);
       outcomes.inc({ projection, outcome: 'applied' });
     },
     failed: (final: boolean) =>
@@ -59,34 +79,24 @@ function metricsFor(registry: Registry, projection: ProjectionName) {
 }
 
 /**
- * A BullMQ worker for one projection queue. Failed jobs retry with the backoff set by the relay;
- * a job that throws UnrecoverableError (a poison event) or runs out of attempts stays in the
- * failed set (the dead-letter state) without blocking the others. close() stops taking jobs,
- * lets active ones finish, then drains the projection.
+ * A BullMQ worker for one queue. Failed jobs retry with the backoff their producer set; a job
+ * that throws UnrecoverableError (a poison job) or runs out of attempts stays in the failed set
+ * (the dead-letter state) without blocking the others. close() stops taking jobs, lets active
+ * ones finish, drains, then closes the connection: each step runs even if an earlier one failed.
  */
-export function startProjectionWorker(options: ProjectionWorkerOptions): ProjectionWorker {
-  const { projection, logger } = options;
+export function startQueueWorker<T>(options: QueueWorkerOptions<T>): QueueWorker<T> {
+  const { queue, logger } = options;
   const connection = createRedis(options.redisUrl, 'blocking');
   connection.on('error', () => undefined);
-  const metrics = metricsFor(options.registry, projection);
-  const lastKey = lastAppliedKey(options.redisKeyPrefix, projection);
+  const metrics = metricsFor(options.registry, queue);
 
-  const worker = new Worker<CatalogEvent>(
-    queueNames[projection],
-    async (job: Job<CatalogEvent>) => {
-      const event = job.data;
-      await options.apply(event);
+  const worker = new Worker<T>(
+    queueNames[queue],
+    async (job: Job<T>) => {
+      await options.apply(job.data);
       const appliedAt = Date.now();
-      metrics.applied((appliedAt - Date.parse(event.occurredAt)) / 1000);
-      await options.redis
-        .hset(lastKey, {
-          eventId: event.eventId,
-          type: event.type,
-          version: event.version,
-          occurredAt: event.occurredAt,
-          appliedAt: new Date(appliedAt).toISOString(),
-        })
-        .catch(() => undefined);
+      metrics.applied(options.occurredAt(job.data), appliedAt);
+      await options.afterApply?.(job.data, appliedAt).catch(() => undefined);
     },
     {
       connection,
@@ -97,25 +107,62 @@ export function startProjectionWorker(options: ProjectionWorkerOptions): Project
         : { lockDuration: options.lockMs, stalledInterval: options.lockMs }),
     },
   );
-  worker.on('error', (error) => logger.warn({ err: error, projection }, 'projection worker error'));
+  worker.on('error', (error) =>
+    logger.warn({ err: error, projection: queue }, 'projection worker error'),
+  );
   worker.on('failed', (job, error) => {
     const final =
       job === undefined ||
       error.name === 'UnrecoverableError' ||
       job.attemptsMade >= (job.opts.attempts ?? 1);
     metrics.failed(final);
-    const log = { err: error, projection, jobId: job?.id, attemptsMade: job?.attemptsMade };
-    if (final)
-      logger.error(log, 'projection job dead-lettered (replay with: aisle dead-letters replay)');
+    const log = { err: error, projection: queue, jobId: job?.id, attemptsMade: job?.attemptsMade };
+    const hint = options.deadLetterHint === undefined ? '' : ` (${options.deadLetterHint})`;
+    if (final) logger.error(log, `projection job dead-lettered${hint}`);
     else logger.warn(log, 'projection job failed; it will be retried');
   });
 
   return {
     worker,
-    close: async () => {
-      await worker.close();
-      await options.drain?.();
-      await closeRedis(connection);
-    },
+    close: once(() =>
+      runCleanups(`the ${queue} worker`, [
+        () => worker.close(),
+        () => options.drain?.(),
+        () => closeRedis(connection),
+      ]),
+    ),
   };
+}
+
+/** The worker of one catalog projection queue; it records the last applied event for status. */
+export function startProjectionWorker(options: ProjectionWorkerOptions): ProjectionWorker {
+  const lastKey = lastAppliedKey(options.redisKeyPrefix, options.projection);
+  return startQueueWorker<CatalogEvent>({
+    ...options,
+    queue: options.projection,
+    occurredAt: (event) => [event.occurredAt],
+    afterApply: (event, appliedAt) =>
+      options.redis.hset(lastKey, {
+        eventId: event.eventId,
+        type: event.type,
+        version: event.version,
+        occurredAt: event.occurredAt,
+        appliedAt: new Date(appliedAt).toISOString(),
+      }),
+    deadLetterHint: 'replay with: aisle dead-letters replay',
+  });
+}
+
+export interface UsageWorkerOptions extends WorkerSettings {
+  /** Applies one job: a batch of usage events, as the storefront sent it. */
+  readonly apply: (batch: UsageBatch) => Promise<void>;
+}
+
+/** The worker of the storefront usage queue; each job is already a batch of events. */
+export function startUsageWorker(options: UsageWorkerOptions): QueueWorker<UsageBatch> {
+  return startQueueWorker<UsageBatch>({
+    ...options,
+    queue: 'usage',
+    occurredAt: (batch) => batch.events.map((event) => event.occurredAt),
+  });
 }
