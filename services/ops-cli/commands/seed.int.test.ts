@@ -304,3 +304,73 @@ t.test(
     );
   },
 );
+
+t.test(
+  'When categories seed did not create hold its slugs, then seed leaves them alone, creates its own under namespaced slugs, and a re-run reuses them',
+  async (t) => {
+    const h = await writeHarness(t);
+    const baseUrl = await listening(h);
+    const roots = seedCategories().filter((c) => c.depth === 1);
+    const [taken, ours] = roots;
+    const child = seedCategories().find((c) => c.parentId === ours?.id);
+    if (taken === undefined || ours === undefined || child === undefined) {
+      throw new Error('the vocabulary has two roots with children');
+    }
+    const create = async (body: Record<string, unknown>): Promise<string> => {
+      const res = await h.admin({ method: 'POST', url: '/admin/v1/categories', payload: body });
+      t.equal(res.statusCode, 201, `created ${JSON.stringify(body)}`);
+      return res.json<{ id: string }>().id;
+    };
+    // Someone else's root holds the first root's slug, and its first namespaced form too.
+    const theirs = [
+      await create({ slug: taken.slug, name: 'Not the demo' }),
+      await create({ slug: `${taken.slug}-demo`, name: 'Not the demo either' }),
+    ];
+    // An earlier, interrupted seed run made the second root; then someone put a category of their
+    // own under it with the slug seed gives one of its children.
+    await create({ id: ours.id, slug: ours.slug, name: ours.name });
+    theirs.push(await create({ slug: child.slug, name: 'Mine', parentId: ours.id }));
+
+    const output = memoryOutput();
+    const progress = sink();
+    const report = await seedCatalog(
+      { baseUrl, token: ADMIN_TOKEN, products: 50, seed: SEED, publishedRatio: 0.9 },
+      { output, progressStream: progress, pollIntervalMs: 50 },
+    );
+    const total = seedCategories().length;
+    t.equal(report.state, 'completed');
+    t.equal(report.accepted, 50, 'every product found its leaf, namespaced or not');
+    t.equal(report.rejected, 0);
+    t.equal(report.categories.created, total - 1);
+    t.equal(report.categories.existing, 1, 'the root of the earlier run is reused');
+    t.same(
+      report.categories.namespaced,
+      [
+        { path: taken.path, slug: `${taken.slug}-demo-2` },
+        { path: child.path, slug: `${child.slug}-demo` },
+      ].sort((a, b) => (a.path < b.path ? -1 : 1)),
+    );
+    t.match(progress.text(), /categories: \d+ created, 1 already there, 2 namespaced/);
+    printSummary(report, output);
+    t.match(output.text(), /namespaced {2}2 whose slug a category seed did not create holds: /);
+    t.match(output.text(), `${taken.path} as ${taken.slug}-demo-2`);
+
+    for (const id of theirs) {
+      const res = await h.admin({ method: 'GET', url: `/admin/v1/categories/${id}` });
+      t.match(res.json(), { id, version: 1 }, 'their category is untouched');
+    }
+    const root = await h.admin({ method: 'GET', url: `/admin/v1/categories/${taken.id}` });
+    t.match(root.json(), { slug: `${taken.slug}-demo-2`, parentId: null, name: taken.name });
+    t.equal(await count(h, 'SELECT count(*) AS n FROM categories'), total + theirs.length);
+
+    const rerun = await seedCatalog(
+      { baseUrl, token: ADMIN_TOKEN, products: 1, seed: SEED + 1, publishedRatio: 0.9 },
+      { output: memoryOutput(), progressStream: sink(), pollIntervalMs: 50 },
+    );
+    t.equal(rerun.categories.created, 0);
+    t.equal(rerun.categories.existing, total, 'a re-run reuses every category, namespaced too');
+    t.same(rerun.categories.namespaced, report.categories.namespaced);
+    t.equal(rerun.accepted, 1);
+    t.equal(await count(h, 'SELECT count(*) AS n FROM categories'), total + theirs.length);
+  },
+);

@@ -91,6 +91,13 @@ export function printSummary(report: SeedReport, output: Output): void {
   output.line(
     `  categories  ${formatCount(c.total)} in ${c.levels} levels, ${c.leaves} leaves (${formatCount(c.created)} created, ${formatCount(c.existing)} already there)`,
   );
+  if (c.namespaced.length > 0) {
+    const shown = c.namespaced.slice(0, 5).map((n) => `${n.path} as ${n.slug}`);
+    const more = c.namespaced.length > shown.length ? `, … ${c.namespaced.length - 5} more` : '';
+    output.line(
+      `  namespaced  ${formatCount(c.namespaced.length)} whose slug a category seed did not create holds: ${shown.join(', ')}${more}`,
+    );
+  }
   output.line(
     `  products    ${formatCount(report.accepted)} accepted, ${formatCount(report.rejected)} rejected (import ${report.importId} ${report.state})`,
   );

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import type { Progress } from '../../cli/progress.js';
 import { mapLimit } from '../../map-limit.js';
 import type { ImportView } from '../imports/repository.js';
-import type { SeedCategory } from './seed-data.js';
+import { namespacedSlugs, type SeedCategory } from './seed-data.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -55,53 +55,119 @@ export function problemText(status: number, text: string): string {
   }
 }
 
+/** A category seed created under another slug, because a category it did not create held its own. */
+export interface NamespacedCategory {
+  /** The category's slug path in the vocabulary, e.g. `apparel/men`. */
+  readonly path: string;
+  /** The slug it was given instead, e.g. `men-demo`. */
+  readonly slug: string;
+}
+
+export interface CategoryTally {
+  /** Created by this run (including the namespaced ones). */
+  created: number;
+  /** Seed's own, there already (an earlier run). */
+  existing: number;
+  /** Created (now or earlier) under another slug than the vocabulary's. */
+  readonly namespaced: NamespacedCategory[];
+}
+
 /**
- * Creates the tree level by level (a parent always exists before its children). Returns how
- * many were created now and how many were there already.
+ * Creates the tree level by level (a parent always exists before its children). Categories are
+ * seed's own by id (a v5 UUID of the slug path): one that exists is reused, whatever it was
+ * renamed to. A slug held by a category seed did not create is left alone: seed creates its own
+ * under a namespaced slug instead (see namespacedSlugs), so it never fails next to other data.
  */
 export async function ensureCategories(
   api: AdminApi,
   categories: readonly SeedCategory[],
   bar: Progress,
   concurrency: number,
-): Promise<{ created: number; existing: number }> {
-  const tally = { created: 0, existing: 0 };
+): Promise<CategoryTally> {
+  const tally: CategoryTally = { created: 0, existing: 0, namespaced: [] };
   const levels = [...new Set(categories.map((c) => c.depth))].sort();
   for (const level of levels) {
     const batch = categories.filter((c) => c.depth === level);
     await mapLimit(batch, concurrency, async (category) => {
       const outcome = await ensureCategory(api, category);
-      tally[outcome] += 1;
+      tally[outcome.kind] += 1;
+      if (outcome.slug !== category.slug) {
+        tally.namespaced.push({ path: category.path, slug: outcome.slug });
+      }
       bar.add(1);
     });
   }
+  tally.namespaced.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return tally;
 }
 
-async function ensureCategory(
+interface CategoryOutcome {
+  readonly kind: 'created' | 'existing';
+  /** The slug the category has in the store. */
+  readonly slug: string;
+}
+
+type Attempt = CategoryOutcome | { readonly kind: 'slug_taken' };
+
+async function ensureCategory(api: AdminApi, category: SeedCategory): Promise<CategoryOutcome> {
+  // The vocabulary's slug first, under the key earlier runs used; then the namespaced ones, each
+  // under a key of its own (a key names one request body).
+  const tries = [
+    { slug: category.slug, key: `aisle-seed:category:${category.path}` },
+    ...namespacedSlugs(category.slug).map((slug) => ({
+      slug,
+      key: `aisle-seed:category:${category.path}:as:${slug}`,
+    })),
+  ];
+  for (const { slug, key } of tries) {
+    const attempt = await createCategory(api, category, slug, key);
+    if (attempt.kind !== 'slug_taken') return attempt;
+  }
+  throw new Error(
+    `category ${category.path}: the slug ${category.slug} and its namespaced forms (${namespacedSlugs(category.slug).join(', ')}) are all taken by categories seed did not create`,
+  );
+}
+
+async function createCategory(
   api: AdminApi,
   category: SeedCategory,
-): Promise<'created' | 'existing'> {
+  slug: string,
+  key: string,
+): Promise<Attempt> {
   const res = await call(
     api,
     'POST',
     '/admin/v1/categories',
-    { id: category.id, slug: category.slug, name: category.name, parentId: category.parentId },
-    { 'idempotency-key': `aisle-seed:category:${category.path}` },
+    { id: category.id, slug, name: category.name, parentId: category.parentId },
+    { 'idempotency-key': key },
   );
   if (res.status === 201) {
-    return res.headers.get('idempotent-replayed') === 'true' ? 'existing' : 'created';
+    const replayed = res.headers.get('idempotent-replayed') === 'true';
+    return { kind: replayed ? 'existing' : 'created', slug };
   }
-  // 409 (id or slug taken) or 422 (the key was used with other content, e.g. a renamed category):
-  // fine when the category with our id is there.
+  // 409 (the id or the slug is taken) or 422 (the key was used with another body, e.g. a renamed
+  // category): ours when a category with our id is there; otherwise someone else holds the slug.
   if (res.status === 409 || res.status === 422) {
     const found = await call(api, 'GET', `/admin/v1/categories/${category.id}`);
-    if (found.status === 200) return 'existing';
-    throw new Error(
-      `category ${category.path}: ${problemText(res.status, res.text)}; a category with this slug exists under the same parent but was not created by seed (its id is not ${category.id})`,
-    );
+    if (found.status === 200) {
+      return { kind: 'existing', slug: (JSON.parse(found.text) as { slug: string }).slug };
+    }
+    if (found.status === 404 && isSlugTaken(res)) return { kind: 'slug_taken' };
   }
   throw new Error(`category ${category.path}: ${problemText(res.status, res.text)}`);
+}
+
+/**
+ * The slug is someone else's: taken by a sibling, or the key was used before with another body
+ * (an earlier run tried this slug when the vocabulary named the category differently).
+ */
+function isSlugTaken(res: Answer): boolean {
+  try {
+    const { code } = JSON.parse(res.text) as { code?: string };
+    return code === 'slug_taken' || code === 'idempotency_key_reused';
+  } catch {
+    return false;
+  }
 }
 
 /** POSTs a stream, chunked; the response is read even if the server stops reading early. */

@@ -52,6 +52,23 @@ interface SeedCatalog {
 
 export const categoryIdOf = (path: string): string => uuidV5(`category:${path}`);
 
+/** How many other slugs seed tries for one category whose slug someone else took. */
+export const NAMESPACED_SLUG_TRIES = 5;
+const SLUG_MAX = 64;
+
+/**
+ * The slugs seed tries, in order, for a category whose slug a sibling it did not create holds:
+ * `shoes-demo`, `shoes-demo-2`, ... Each fits the 64-character slug limit (the base is cut, never
+ * the suffix), so the demo tree can sit beside anyone's categories without touching them.
+ */
+export function namespacedSlugs(slug: string): string[] {
+  return Array.from({ length: NAMESPACED_SLUG_TRIES }, (_, i) => {
+    const suffix = i === 0 ? '-demo' : `-demo-${i + 1}`;
+    const base = slug.slice(0, SLUG_MAX - suffix.length).replace(/-+$/, '');
+    return `${base}${suffix}`;
+  });
+}
+
 function buildTree(vocabulary: CatalogVocabulary): SeedCatalog {
   const roots: SeedCategory[] = [];
   const middles: SeedCategory[] = [];

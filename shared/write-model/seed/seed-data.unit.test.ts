@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import t from 'tap';
 import {
   generateProduct,
+  namespacedSlugs,
   seedBrands,
   seedCategories,
   seedLeaves,
@@ -112,5 +113,23 @@ t.test('the category tree and the brands are the pinned ones', async (t) => {
   t.equal(
     sha256(JSON.stringify(seedBrands())),
     'a97c7305583e4f61f8729a0a0e72fe503f8f81459089298f6f388169dd037547',
+  );
+});
+
+t.test('a category whose slug someone else holds is tried under namespaced slugs', async (t) => {
+  t.same(namespacedSlugs('shoes'), [
+    'shoes-demo',
+    'shoes-demo-2',
+    'shoes-demo-3',
+    'shoes-demo-4',
+    'shoes-demo-5',
+  ]);
+  const long = `${'a'.repeat(58)}-bcdef`; // 64 characters, the slug limit
+  t.same(namespacedSlugs(long).slice(0, 2), [`${'a'.repeat(58)}-demo`, `${'a'.repeat(57)}-demo-2`]);
+  t.ok(
+    namespacedSlugs(long).every(
+      (slug) => slug.length <= 64 && /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug),
+    ),
+    'every form fits the slug rules (no cut that leaves a double hyphen)',
   );
 });

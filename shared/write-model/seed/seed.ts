@@ -21,6 +21,8 @@ import {
   postStream,
   problemText,
   type AdminApi,
+  type CategoryTally,
+  type NamespacedCategory,
 } from './admin-api.js';
 import { generateProduct, seedCategories, seedLeaves, type ProductOptions } from './seed-data.js';
 
@@ -55,6 +57,8 @@ export interface SeedReport {
     readonly existing: number;
     readonly levels: number;
     readonly leaves: number;
+    /** Seed's categories living under another slug because someone else's held theirs. */
+    readonly namespaced: readonly NamespacedCategory[];
   };
   readonly importId: string;
   readonly state: ImportView['state'];
@@ -94,14 +98,15 @@ export async function seedCatalog(
 
   const categories = seedCategories();
   const categoryBar = startProgress({ label: 'categories', total: categories.length, stream });
-  let tally: { created: number; existing: number };
+  let tally: CategoryTally;
   try {
     tally = await ensureCategories(api, categories, categoryBar, deps.concurrency ?? 16);
   } catch (error) {
     categoryBar.finish('failed');
     throw error;
   }
-  categoryBar.finish(`${tally.created} created, ${tally.existing} already there`);
+  const renamed = tally.namespaced.length > 0 ? `, ${tally.namespaced.length} namespaced` : '';
+  categoryBar.finish(`${tally.created} created, ${tally.existing} already there${renamed}`);
   const categoriesDone = Date.now();
 
   const uploadBar = startProgress({ label: 'sending', total: options.products, stream });
