@@ -2,14 +2,13 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { Problem } from '../../../shared/http/problems.js';
 import { infraPath } from '../../../shared/paths.js';
-import { statusCodeOf, type SearchResponseBody } from '../../../shared/stores/search/engine.js';
+import type { SearchResponseBody } from '../../../shared/stores/search/engine.js';
 import {
   loadCategoryTree,
   type CategoryTree,
 } from '../../../shared/read-models/detail/category-tree.js';
 import type { CatalogReadContext } from '../context.js';
 import {
-  buildSearchBody,
   searchFacetPlan,
   sortClauses,
   type BodyFilters,
@@ -42,14 +41,14 @@ import {
 import {
   expandWithSynonyms,
   loadSynonyms,
+  queryUnits,
   type Synonyms,
 } from '../../../shared/read-models/search/query/synonyms.js';
+import { RETRY_AFTER, SearchRunner, fromEngine } from './run-search.js';
 import { queryTextLimits, queryWords } from '../../../shared/read-models/search/query/text.js';
 
 const problem = { $ref: 'Problem#' } as const;
 const errors = { '4xx': problem, '5xx': problem } as const;
-const RETRY_AFTER = { 'retry-after': '1' } as const;
-const UNAVAILABLE_ERRORS = new Set(['ConnectionError', 'TimeoutError', 'NoLivingConnectionsError']);
 
 export const SYNONYMS_FILE = infraPath('search', 'synonyms.txt');
 
@@ -63,31 +62,6 @@ export interface SearchRouteOptions {
  */
 export function searchRoutes(app: FastifyInstance, context: CatalogReadContext): void {
   registerSearchRoutes(app, context, { synonyms: loadSynonyms(SYNONYMS_FILE) });
-}
-
-const REDUCED_WORDS = 3;
-
-/** The engine's "too many clauses" refusal (OpenSearch and Elasticsearch word it alike). */
-function tooManyClauses(error: unknown): boolean {
-  const cause = error instanceof Error ? error.cause : undefined;
-  const meta = (cause as { meta?: { body?: unknown } } | undefined)?.meta;
-  return /too_many(_nested)?_clauses|maxClauseCount/.test(JSON.stringify(meta?.body ?? ''));
-}
-
-/** An engine that is away, overloaded or not bootstrapped is a 503 the client may retry. */
-async function fromEngine<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    const status = statusCodeOf(error);
-    const name = error instanceof Error ? error.name : '';
-    // 404: the alias is missing (search not bootstrapped yet), also worth a retry.
-    if (UNAVAILABLE_ERRORS.has(name) || status === 404 || status === 429 || (status ?? 0) >= 500) {
-      throw new Problem('unavailable', 'search is temporarily unavailable', undefined, RETRY_AFTER);
-    }
-    // Anything else is a bug on this side: a plain 500, logged, its engine details not sent.
-    throw new Error('the search engine refused the request', { cause: error });
-  }
 }
 
 /** What analytics records about the filters: the parameters as the client sent them. */
@@ -110,29 +84,9 @@ export function registerSearchRoutes(
   options: SearchRouteOptions,
 ): void {
   const { search, alias, redis, config } = context;
+  const runner = new SearchRunner(search, alias);
   const engineSearch = (body: Record<string, unknown>): Promise<SearchResponseBody> =>
     fromEngine(() => search.search(alias, body));
-
-  /**
-   * The words are bounded (text.ts) so that a query stays under the engine's clause limit, but a
-   * word in an unusual mix of scripts may still split into many terms. If the engine refuses the
-   * query as too large, it is asked once more with the first words only and no typo tolerance:
-   * hostile input gets a smaller search, never a 5xx.
-   */
-  const searchOrReduce = async (
-    input: SearchBodyInput,
-    words: readonly string[],
-  ): Promise<SearchResponseBody> => {
-    try {
-      return await engineSearch(buildSearchBody(input));
-    } catch (error) {
-      if (input.text === '' || !tooManyClauses(error)) throw error;
-      const reduced = words.slice(0, REDUCED_WORDS).join(' ');
-      return engineSearch(
-        buildSearchBody({ ...input, text: reduced, alternatives: [], typoTolerance: false }),
-      );
-    }
-  };
 
   const categoryTree = async (): Promise<CategoryTree> => {
     try {
@@ -212,6 +166,7 @@ export function registerSearchRoutes(
       }
 
       const text = parsed.words.join(' ');
+      const units = queryUnits(parsed.words, options.synonyms);
       const alternatives = expandWithSynonyms(parsed.words, options.synonyms);
       const { category, ...rest } = parsed.filters;
       // The tree resolves a category filter (required) and the category signal (a bonus that a
@@ -227,8 +182,7 @@ export function registerSearchRoutes(
           ? rest
           : { ...rest, categoryIds: tree.descendantsOf(category) };
       const input: SearchBodyInput = {
-        text,
-        alternatives,
+        units,
         signalCategories:
           text === '' || tree === undefined ? [] : categoriesNamedIn(tree, [text, ...alternatives]),
         filters,
@@ -237,7 +191,8 @@ export function registerSearchRoutes(
         size: parsed.size,
         ...position,
       };
-      const result = mapSearchResponse(await searchOrReduce(input, parsed.words), {
+      const { raw } = await runner.exactThenFuzzy(input, 'all');
+      const result = mapSearchResponse(raw, {
         size: parsed.size,
         facets: searchFacetPlan(input),
         key,

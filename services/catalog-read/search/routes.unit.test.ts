@@ -8,7 +8,10 @@ import type { SearchResponseBody } from '../../../shared/stores/search/engine.js
 import { silentLogger } from '../../../test/support/logger.js';
 import type { CatalogReadContext } from '../context.js';
 import type { SearchUsage } from '../usage/recorder.js';
-import { buildSearchBody } from '../../../shared/read-models/search/query/build-search-body.js';
+import {
+  buildSearchBody,
+  type SearchBodyInput,
+} from '../../../shared/read-models/search/query/build-search-body.js';
 import { registerSearchRoutes } from './routes.js';
 import { parseSynonyms } from '../../../shared/read-models/search/query/synonyms.js';
 
@@ -89,22 +92,30 @@ t.test('A request reaches the engine as the builder body, resolved and expanded'
     url: '/v1/search?q=shoes%20sneakers&category=c-shoes&brand=B&brand=A&attr.color=red&size=5&page=2',
   });
   t.equal(res.statusCode, 200);
-  t.strictSame(bodies, [
-    buildSearchBody({
-      text: 'shoes sneakers',
-      alternatives: ['shoes trainers'],
-      signalCategories: ['c-shoes', 'c-trail'],
-      filters: {
-        categoryIds: ['c-shoes', 'c-trail'],
-        brands: ['A', 'B'],
-        inStock: false,
-        attributes: [{ name: 'color', values: ['red'] }],
-      },
-      sort: 'relevance',
-      size: 5,
-      from: 5,
-    }),
-  ]);
+  const input: SearchBodyInput = {
+    units: [
+      { text: 'shoes', alternatives: [] },
+      { text: 'sneakers', alternatives: ['trainers'] },
+    ],
+    signalCategories: ['c-shoes', 'c-trail'],
+    filters: {
+      categoryIds: ['c-shoes', 'c-trail'],
+      brands: ['A', 'B'],
+      inStock: false,
+      attributes: [{ name: 'color', values: ['red'] }],
+    },
+    sort: 'relevance',
+    size: 5,
+    from: 5,
+  };
+  t.strictSame(
+    bodies,
+    [
+      buildSearchBody({ ...input, countUnits: true }),
+      buildSearchBody({ ...input, fuzzyUnits: [0, 1] }),
+    ],
+    'the exact query found nothing, so the fuzzy fallback ran',
+  );
   t.strictSame(res.json(), {
     total: 0,
     items: [],
@@ -190,6 +201,42 @@ t.test('Hits are mapped to items, with highlight and a cursor when more exist', 
     url: `/v1/search?q=shoe&size=2&sort=price_asc&cursor=${body.nextCursor ?? ''}`,
   });
   t.equal(next.statusCode, 200, 'the cursor continues the same search');
+});
+
+const answerWith = (total: number, unitMatches?: number[]): SearchResponseBody => ({
+  took: 1,
+  hits: { total: { value: total, relation: 'eq' }, hits: [] },
+  ...(unitMatches === undefined
+    ? {}
+    : {
+        aggregations: {
+          unit_matches: { buckets: unitMatches.map((doc_count) => ({ doc_count })) },
+        },
+      }),
+});
+
+t.test('Typo tolerance is a fallback: one exact query when it finds enough', async (t) => {
+  const enough = await stubApp(t, () => Promise.resolve(answerWith(12, [12, 3])));
+  await enough.app.inject({ method: 'GET', url: '/v1/search?q=rain%20jacket' });
+  t.equal(enough.bodies.length, 1, 'every word matched: no fuzzy query');
+  t.notMatch(JSON.stringify(enough.bodies[0]), /fuzziness/);
+
+  const typo = await stubApp(t, () => Promise.resolve(answerWith(12, [12, 0])));
+  await typo.app.inject({ method: 'GET', url: '/v1/search?q=rain%20jakcet' });
+  t.equal(typo.bodies.length, 2, 'a word matched nothing: the fuzzy query follows');
+  t.match(
+    JSON.stringify(typo.bodies[1]),
+    /"query":"jakcet","fields":\["name.exact","brand.text"\],"fuzziness":"AUTO:4,8"/,
+  );
+  t.notMatch(
+    JSON.stringify(typo.bodies[1]),
+    /"query":"rain","fields":\["name.exact"/,
+    'only that word',
+  );
+
+  const browse = await stubApp(t, () => Promise.resolve(answerWith(0)));
+  await browse.app.inject({ method: 'GET', url: '/v1/search?brand=Nope' });
+  t.equal(browse.bodies.length, 1, 'a browse has no words to retry');
 });
 
 t.test('Unknown parameters are refused even beside routes with shared schemas', async (t) => {

@@ -99,6 +99,46 @@ const catalogSeeds: Seed[] = [
   },
 ];
 
+/** For relevance: all words against the rarest word, a phrase synonym against its words. */
+const relevanceSeeds: Seed[] = [
+  {
+    name: 'Red shirt',
+    description: 'Plain cotton tee.',
+    brand: 'Tee Co',
+    category: 'clothing',
+    price: 1999,
+    stock: 5,
+    attributes: { color: 'red', size: ['M'] },
+  },
+  {
+    name: 'Hooded sweatshirt',
+    description: 'Heavyweight fleece.',
+    brand: 'Cosy',
+    category: 'clothing',
+    price: 4999,
+    stock: 5,
+    attributes: { color: 'grey' },
+  },
+  {
+    name: 'Zip hoodie',
+    description: 'Full zip, kangaroo pocket.',
+    brand: 'Cosy',
+    category: 'clothing',
+    price: 5499,
+    stock: 5,
+    attributes: { color: 'black' },
+  },
+  {
+    name: 'Hooded rain poncho',
+    description: 'Folds into its own pocket.',
+    brand: 'Drizzle',
+    category: 'clothing',
+    price: 2999,
+    stock: 5,
+    attributes: { color: 'yellow' },
+  },
+];
+
 /** Number attributes, for attr.<name>.min/max. */
 const rangeSeeds: Seed[] = [
   ['Camp kettle', 1.2],
@@ -171,7 +211,7 @@ async function seed(t: Teardowns): Promise<Catalog> {
     return { ...s, id: res.json<{ id: string }>().id, categoryId };
   };
   const products: Seeded[] = [];
-  const all = [...catalogSeeds, ...rangeSeeds, ...pagerSeeds];
+  const all = [...catalogSeeds, ...relevanceSeeds, ...rangeSeeds, ...pagerSeeds];
   for (let start = 0; start < all.length; start += 10) {
     const batch = all.slice(start, start + 10);
     products.push(...(await Promise.all(batch.map((s, j) => create(s, start + j)))));
@@ -359,6 +399,34 @@ t.test('Relevance: descriptions are searched and highlighted, HTML-escaped', asy
     r.items[0]?.highlight.description,
     'Cushioned for <em>asphalt</em> &amp; &lt;city&gt; roads',
   );
+});
+
+t.test('Relevance: every product with all the words ranks above one with only some', async (t) => {
+  const r = await search({ q: 'red running shoes', size: '100' });
+  const allWords = ['Road running shoe'];
+  const some = ['Red shirt', 'Trail running shoe', 'Trail running shoe laces'];
+  const at = (name: string) => names(r).indexOf(name);
+  for (const name of [...allWords, ...some]) t.ok(at(name) >= 0, `${name} is found`);
+  for (const full of allWords) {
+    for (const partial of some) t.ok(at(full) < at(partial), `${full} above ${partial}`);
+  }
+  // "running shoes" has synonyms, so it is a phrase: running socks are not running shoes.
+  t.notOk(names(r).includes('Running socks'));
+});
+
+t.test('Relevance: a synonym phrase matches as a phrase, both ways', async (t) => {
+  for (const q of ['hooded sweatshirt', 'hoodie', 'Hoodies']) {
+    const found = names(await search({ q }));
+    t.strictSame([...found].sort(), ['Hooded sweatshirt', 'Zip hoodie'], q);
+  }
+  t.ok(names(await search({ q: 'hooded' })).includes('Hooded rain poncho'), 'a word alone');
+});
+
+t.test('Relevance: a typo in one word of several still ranks the full match first', async (t) => {
+  const r = await search({ q: 'rain jakcet' });
+  t.equal(r.items[0]?.name, 'Rain jacket');
+  const typo = await search({ q: 'red runnning shoes' });
+  t.equal(typo.items[0]?.name, 'Road running shoe');
 });
 
 // ----- filters and facets -----
@@ -718,4 +786,16 @@ t.test('Suggestions complete the last word and tolerate typos', async (t) => {
   t.strictSame(await suggest('"\\ ( ) : ^'), []);
   const bad = await rs.app.inject({ method: 'GET', url: '/v1/suggest', query: { size: '999' } });
   t.equal(bad.statusCode, 400);
+});
+
+t.test('Suggestions tolerate a typo in the word still being typed', async (t) => {
+  const suggest = async (q: string) => {
+    const res = await rs.app.inject({ method: 'GET', url: '/v1/suggest', query: { q } });
+    t.equal(res.statusCode, 200);
+    return res.json<Suggestions>().suggestions.map((s) => s.name);
+  };
+  t.strictSame(await suggest('crew swaet'), ['Crew neck sweater'], '"swaet" for "sweat…"');
+  const typed = await suggest('hodoe');
+  t.strictSame(typed.sort(), ['Hooded rain poncho', 'Hooded sweatshirt'], '"hodoe" for "hoode…"');
+  t.ok((await suggest('road runi')).includes('Road running shoe'), '"runi" for "runn…"');
 });

@@ -8,6 +8,8 @@ import {
 } from './facets.js';
 import { VISIBLE, clausesBut, type BodyFilters, type Json } from './filters.js';
 import type { SearchSort } from './params.js';
+import { textQuery, unitMatchesAgg } from './relevance.js';
+import type { QueryUnit } from './synonyms.js';
 
 export type { BodyFilters, Json } from './filters.js';
 export { FACET_SIZES, PRICE_RANGES } from './facets.js';
@@ -15,20 +17,16 @@ export { FACET_SIZES, PRICE_RANGES } from './facets.js';
 /**
  * The one search request body of GET /v1/search, built by a pure function from validated
  * parameters. Both adapters send it as is, so it uses only DSL that Elasticsearch 8/9 and
- * OpenSearch 2/3 both accept: bool, multi_match, term(s), range, filter and terms
- * aggregations, post_filter, search_after and highlight.
+ * OpenSearch 2/3 both accept: bool, multi_match, constant_score, term(s), range, filter(s),
+ * global, terms and range aggregations, post_filter, search_after and highlight.
  */
-
 export interface SearchBodyInput {
-  /** The searched words joined by spaces; empty means browse (match_all). */
-  readonly text: string;
-  /**
-   * Fuzzy matching of the words (default true). Off only for the reduced retry of a query the
-   * engine found too large (routes.ts).
-   */
-  readonly typoTolerance?: boolean;
-  /** Synonym alternatives of `text` (synonyms.ts). */
-  readonly alternatives: readonly string[];
+  /** The query as units (synonyms.ts); none means browse (match_all). */
+  readonly units: readonly QueryUnit[];
+  /** Indices of the units also matched with typo tolerance (relevance.ts: the fallback). */
+  readonly fuzzyUnits?: readonly number[];
+  /** Count the products each unit matches (the exact query's, to decide on the fallback). */
+  readonly countUnits?: boolean;
   /** Categories named by the query (category-signal.ts), boosted. */
   readonly signalCategories: readonly string[];
   readonly filters: BodyFilters;
@@ -40,6 +38,12 @@ export interface SearchBodyInput {
   readonly from?: number;
   readonly searchAfter?: readonly SortValue[];
 }
+
+/**
+ * What a body asks for: everything, only the hits (with the total and the unit counts), or only
+ * the facets (size 0, which the engine's request cache may keep).
+ */
+export type SearchPart = 'all' | 'hits' | 'facets';
 
 /** Fields read from each hit's _source. */
 export const SOURCE_FIELDS = [
@@ -53,34 +57,6 @@ export const SOURCE_FIELDS = [
   'categoryId',
   'image',
 ] as const;
-
-/**
- * Relevance weights. The name dominates (stemmed, and its unstemmed .exact twin, which also
- * carries typo tolerance for words the stemmer mangles, e.g. "runnning"), then the brand and the
- * category signal, then the description and the attribute values. A phrase match on the exact
- * name adds a large bonus so that the product whose name is the query comes first. Synonym
- * alternatives score a little below the words the client typed.
- */
-export const BOOSTS = {
-  name: 5,
-  nameExact: 3,
-  namePhrase: 10,
-  brand: 3,
-  category: 2,
-  description: 1,
-  attributes: 1,
-  synonym: 0.8,
-} as const;
-
-const TEXT_FIELDS = [
-  `name^${BOOSTS.name}`,
-  `name.exact^${BOOSTS.nameExact}`,
-  `brand.text^${BOOSTS.brand}`,
-  `description^${BOOSTS.description}`,
-];
-
-/** Typo tolerance on every analyzed field; max_expansions bounds the clause count. */
-const FUZZY = { fuzziness: 'AUTO', prefix_length: 1, max_expansions: 10 } as const;
 
 export const HIGHLIGHT_TAGS = { pre: '<em>', post: '</em>' } as const;
 
@@ -105,65 +81,50 @@ function assertNever(value: never): never {
   throw new Error(`unexpected sort ${String(value)}`);
 }
 
-function textClauses(text: string, fuzzy: boolean, boost?: number): Json[] {
-  const tolerance = fuzzy ? FUZZY : {};
-  const weight = boost === undefined ? {} : { boost };
-  return [
-    {
-      multi_match: {
-        query: text,
-        type: 'best_fields',
-        fields: TEXT_FIELDS,
-        tie_breaker: 0.3,
-        ...tolerance,
-        ...weight,
-      },
-    },
-    {
-      match: {
-        attributeText: { query: text, ...tolerance, boost: BOOSTS.attributes * (boost ?? 1) },
-      },
-    },
-  ];
-}
+/** How the facets of this search are computed (facets.ts); the response is mapped with it. */
+export const searchFacetPlan = (input: SearchBodyInput): FacetPlan =>
+  facetPlan(input.filters, input.facets ?? ALL_FACETS, input.units.length === 0);
 
 function query(input: SearchBodyInput, plan: FacetPlan): Json {
   const filter = [VISIBLE, ...(plan.filtersInQuery ? clausesBut(plan.filters) : [])];
-  if (input.text === '') return { bool: { filter, must: [{ match_all: {} }] } };
-  const should: Json[] = [
-    ...textClauses(input.text, input.typoTolerance ?? true),
-    {
-      multi_match: {
-        query: input.text,
-        type: 'phrase',
-        fields: ['name.exact'],
-        boost: BOOSTS.namePhrase,
-      },
-    },
-    ...input.alternatives.flatMap((alternative) => textClauses(alternative, false, BOOSTS.synonym)),
-  ];
+  if (input.units.length === 0) return { bool: { filter, must: [{ match_all: {} }] } };
+  return textQuery(input, filter);
+}
+
+/** The unit counts, among the products the filters let through (wherever the filters sit). */
+function unitMatches(input: SearchBodyInput, plan: FacetPlan): Json {
+  if (input.countUnits !== true || input.units.length < 2) return {};
+  const counts = unitMatchesAgg(input);
   return {
-    bool: {
-      filter,
-      must: [{ bool: { should, minimum_should_match: 1 } }],
-      ...(input.signalCategories.length === 0
-        ? {}
-        : { should: [{ terms: { categoryId: input.signalCategories, boost: BOOSTS.category } }] }),
-    },
+    unit_matches: plan.filtersInQuery
+      ? counts
+      : { filter: { bool: { filter: clausesBut(plan.filters) } }, aggs: { units: counts } },
   };
 }
 
-/** How the facets of this search are computed (facets.ts); the response is mapped with it. */
-export const searchFacetPlan = (input: SearchBodyInput): FacetPlan =>
-  facetPlan(input.filters, input.facets ?? ALL_FACETS, input.text === '');
+const HIGHLIGHT = {
+  pre_tags: [HIGHLIGHT_TAGS.pre],
+  post_tags: [HIGHLIGHT_TAGS.post],
+  encoder: 'html',
+  require_field_match: false,
+  fields: {
+    name: { number_of_fragments: 0 },
+    description: { fragment_size: 160, number_of_fragments: 1 },
+  },
+} as const;
 
 /**
  * The body. One more hit than `size` is asked for: its presence says whether a next page exists,
  * which is what nextCursor needs in cursor mode, where the offset is unknown.
  */
-export function buildSearchBody(input: SearchBodyInput): Json {
+export function buildSearchBody(input: SearchBodyInput, part: SearchPart = 'all'): Json {
   const plan = searchFacetPlan(input);
-  const aggs = facetAggregations(plan);
+  const q = query(input, plan);
+  const facets = part === 'hits' ? {} : facetAggregations(plan);
+  if (part === 'facets') {
+    return { size: 0, track_total_hits: false, query: q, ...nonEmpty('aggs', facets) };
+  }
+  const aggs = { ...facets, ...unitMatches(input, plan) };
   return {
     track_total_hits: true,
     size: input.size + 1,
@@ -171,23 +132,27 @@ export function buildSearchBody(input: SearchBodyInput): Json {
       ? { from: input.from ?? 0 }
       : { search_after: [...input.searchAfter] }),
     _source: [...SOURCE_FIELDS],
-    query: query(input, plan),
+    query: q,
     ...(plan.filtersInQuery ? {} : { post_filter: { bool: { filter: clausesBut(plan.filters) } } }),
     sort: sortClauses(input.sort),
-    ...(Object.keys(aggs).length === 0 ? {} : { aggs }),
-    ...(input.text === ''
-      ? {}
-      : {
-          highlight: {
-            pre_tags: [HIGHLIGHT_TAGS.pre],
-            post_tags: [HIGHLIGHT_TAGS.post],
-            encoder: 'html',
-            require_field_match: false,
-            fields: {
-              name: { number_of_fragments: 0 },
-              description: { fragment_size: 160, number_of_fragments: 1 },
-            },
-          },
-        }),
+    ...nonEmpty('aggs', aggs),
+    ...(input.units.length === 0 ? {} : { highlight: HIGHLIGHT }),
   };
+}
+
+const nonEmpty = (key: string, value: Json): Json =>
+  Object.keys(value).length === 0 ? {} : { [key]: value };
+
+/**
+ * The products each unit matched, from a body built with countUnits (undefined when it was not
+ * counted: a single unit, whose count is the total).
+ */
+export function unitCounts(
+  aggregations: Record<string, unknown> | undefined,
+): number[] | undefined {
+  const node = aggregations?.['unit_matches'] as
+    | { buckets?: { doc_count?: number }[]; units?: { buckets?: { doc_count?: number }[] } }
+    | undefined;
+  const buckets = node?.units?.buckets ?? node?.buckets;
+  return buckets?.map((b) => b.doc_count ?? 0);
 }

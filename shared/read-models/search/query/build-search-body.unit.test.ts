@@ -9,8 +9,7 @@ import {
 const noFilters: BodyFilters = { brands: [], inStock: false, attributes: [] };
 
 const browse: SearchBodyInput = {
-  text: '',
-  alternatives: [],
+  units: [],
   signalCategories: [],
   filters: noFilters,
   sort: 'newest',
@@ -78,84 +77,6 @@ t.test('When q is empty, then the body browses published products, newest first'
     aggs: unfilteredAggs,
   });
 });
-
-t.test(
-  'When q has words, then name, brand, description and attributes are searched with typos, the exact name phrase, synonyms and the category signal',
-  async (t) => {
-    const body = buildSearchBody({
-      ...browse,
-      text: 'trail sneakers',
-      alternatives: ['trail trainers'],
-      signalCategories: ['cat-shoes', 'cat-trail'],
-      sort: 'relevance',
-      from: 40,
-    });
-    t.strictSame(body, {
-      track_total_hits: true,
-      size: 21,
-      from: 40,
-      _source: source,
-      query: {
-        bool: {
-          filter: [{ term: { visible: true } }],
-          must: [
-            {
-              bool: {
-                should: [
-                  {
-                    multi_match: {
-                      query: 'trail sneakers',
-                      type: 'best_fields',
-                      fields: ['name^5', 'name.exact^3', 'brand.text^3', 'description^1'],
-                      tie_breaker: 0.3,
-                      fuzziness: 'AUTO',
-                      prefix_length: 1,
-                      max_expansions: 10,
-                    },
-                  },
-                  {
-                    match: {
-                      attributeText: {
-                        query: 'trail sneakers',
-                        fuzziness: 'AUTO',
-                        prefix_length: 1,
-                        max_expansions: 10,
-                        boost: 1,
-                      },
-                    },
-                  },
-                  {
-                    multi_match: {
-                      query: 'trail sneakers',
-                      type: 'phrase',
-                      fields: ['name.exact'],
-                      boost: 10,
-                    },
-                  },
-                  {
-                    multi_match: {
-                      query: 'trail trainers',
-                      type: 'best_fields',
-                      fields: ['name^5', 'name.exact^3', 'brand.text^3', 'description^1'],
-                      tie_breaker: 0.3,
-                      boost: 0.8,
-                    },
-                  },
-                  { match: { attributeText: { query: 'trail trainers', boost: 0.8 } } },
-                ],
-                minimum_should_match: 1,
-              },
-            },
-          ],
-          should: [{ terms: { categoryId: ['cat-shoes', 'cat-trail'], boost: 2 } }],
-        },
-      },
-      sort: [{ _score: 'desc' }, { id: 'asc' }],
-      aggs: unfilteredAggs,
-      highlight,
-    });
-  },
-);
 
 const visible = { term: { visible: true } };
 const category = { terms: { categoryId: ['c1', 'c2'] } };
@@ -226,8 +147,7 @@ t.test(
   async (t) => {
     const body = buildSearchBody({
       ...browse,
-      text: 'shoe',
-      typoTolerance: false,
+      units: [{ text: 'shoe', alternatives: [] }],
       sort: 'relevance',
       filters: {
         ...noFilters,
@@ -300,8 +220,7 @@ t.test('Every sort ends with the id, so equal values keep a stable order', async
 
 t.test('When a cursor position is given, then search_after replaces from', async (t) => {
   const body = buildSearchBody({
-    text: '',
-    alternatives: [],
+    units: [],
     signalCategories: [],
     filters: noFilters,
     sort: 'price_asc',
@@ -321,29 +240,13 @@ t.test('When a cursor position is given, then search_after replaces from', async
 });
 
 t.test('The builder is pure: the same input gives the same body', async (t) => {
-  const input: SearchBodyInput = { ...browse, text: 'shoe', sort: 'relevance' };
+  const input: SearchBodyInput = {
+    ...browse,
+    units: [{ text: 'shoe', alternatives: ['sneaker'] }],
+    sort: 'relevance',
+  };
   t.strictSame(buildSearchBody(input), buildSearchBody(input));
   t.equal(JSON.stringify(buildSearchBody(input)), JSON.stringify(buildSearchBody(input)));
-});
-
-t.test('When typo tolerance is off, then the words are matched without fuzziness', async (t) => {
-  const body = buildSearchBody({ ...browse, text: 'shoe', typoTolerance: false });
-  t.strictSame(
-    (
-      body['query'] as { bool: { must: { bool: { should: unknown[] } }[] } }
-    ).bool.must[0]?.bool.should.slice(0, 2),
-    [
-      {
-        multi_match: {
-          query: 'shoe',
-          type: 'best_fields',
-          fields: ['name^5', 'name.exact^3', 'brand.text^3', 'description^1'],
-          tie_breaker: 0.3,
-        },
-      },
-      { match: { attributeText: { query: 'shoe', boost: 1 } } },
-    ],
-  );
 });
 
 t.test(
@@ -381,3 +284,176 @@ t.test(
     ]);
   },
 );
+
+// ----- relevance (relevance.ts): the exact bodies of the cases the issue names -----
+
+const fields = ['name^5', 'brand.text^3', 'description^1', 'attributeText^1'];
+const word = (query: string, boost?: number) => ({
+  multi_match: {
+    query,
+    type: 'best_fields',
+    tie_breaker: 0.3,
+    fields,
+    ...(boost === undefined ? {} : { boost }),
+  },
+});
+const phrase = (query: string, boost?: number) => ({
+  multi_match: { query, type: 'phrase', fields, ...(boost === undefined ? {} : { boost }) },
+});
+const namePhrase = (query: string) => ({
+  multi_match: { query, type: 'phrase', fields: ['name.exact'], boost: 10 },
+});
+const allUnits = (clauses: unknown[]) => ({
+  constant_score: { filter: { bool: { filter: clauses } }, boost: 1000 },
+});
+
+t.test(
+  'When q has several words, then any word matches, and matching all of them adds a bonus above any partial score',
+  async (t) => {
+    const body = buildSearchBody({
+      ...browse,
+      units: [
+        { text: 'red', alternatives: [] },
+        { text: 'running', alternatives: [] },
+        { text: 'shoes', alternatives: [] },
+      ],
+      signalCategories: ['cat-shoes'],
+      sort: 'relevance',
+      from: 40,
+    });
+    const clauses = [word('red'), word('running'), word('shoes')];
+    t.strictSame(body, {
+      track_total_hits: true,
+      size: 21,
+      from: 40,
+      _source: source,
+      query: {
+        bool: {
+          filter: [{ term: { visible: true } }],
+          must: [{ bool: { should: clauses, minimum_should_match: 1 } }],
+          should: [
+            allUnits(clauses),
+            namePhrase('red running shoes'),
+            { terms: { categoryId: ['cat-shoes'], boost: 2 } },
+          ],
+        },
+      },
+      sort: [{ _score: 'desc' }, { id: 'asc' }],
+      aggs: unfilteredAggs,
+      highlight,
+    });
+  },
+);
+
+t.test(
+  'When a phrase has synonyms, then it matches as a phrase and each synonym as its own phrase or word',
+  async (t) => {
+    const body = buildSearchBody({
+      ...browse,
+      units: [
+        { text: 'grey', alternatives: [] },
+        { text: 'hooded sweatshirt', alternatives: ['hoodie', 'zip up top'] },
+      ],
+      sort: 'relevance',
+    });
+    const hooded = {
+      bool: {
+        should: [phrase('hooded sweatshirt'), word('hoodie', 0.8), phrase('zip up top', 0.8)],
+        minimum_should_match: 1,
+      },
+    };
+    t.strictSame(body['query'], {
+      bool: {
+        filter: [{ term: { visible: true } }],
+        must: [{ bool: { should: [word('grey'), hooded], minimum_should_match: 1 } }],
+        should: [allUnits([word('grey'), hooded]), namePhrase('grey hooded sweatshirt')],
+      },
+    });
+  },
+);
+
+t.test(
+  'When the exact query asks for unit counts, then a filters aggregation counts each unit among the filtered products',
+  async (t) => {
+    const units = [
+      { text: 'rain', alternatives: [] },
+      { text: 'jakcet', alternatives: [] },
+    ];
+    const browseCounts = buildSearchBody({ ...browse, units, countUnits: true, sort: 'relevance' });
+    t.strictSame((browseCounts['aggs'] as Record<string, unknown>)['unit_matches'], {
+      filters: { filters: [word('rain'), word('jakcet')] },
+    });
+    const filtered = buildSearchBody({
+      ...browse,
+      units,
+      countUnits: true,
+      filters: { ...noFilters, brands: ['Acme', 'Stride'] },
+    });
+    t.strictSame((filtered['aggs'] as Record<string, unknown>)['unit_matches'], {
+      filter: { bool: { filter: [brand] } },
+      aggs: { units: { filters: { filters: [word('rain'), word('jakcet')] } } },
+    });
+    const single = buildSearchBody({ ...browse, units: units.slice(0, 1), countUnits: true });
+    t.notOk('unit_matches' in (single['aggs'] as object), 'one unit: the total is its count');
+  },
+);
+
+t.test(
+  'When the fallback runs, then only the named words are also matched fuzzy, on name and brand',
+  async (t) => {
+    const body = buildSearchBody({
+      ...browse,
+      units: [
+        { text: 'rain', alternatives: [] },
+        { text: 'jakcet', alternatives: [] },
+      ],
+      fuzzyUnits: [1],
+      sort: 'relevance',
+    });
+    const jacket = {
+      bool: {
+        should: [
+          word('jakcet'),
+          {
+            multi_match: {
+              query: 'jakcet',
+              fields: ['name.exact', 'brand.text'],
+              fuzziness: 'AUTO:4,8',
+              prefix_length: 1,
+              max_expansions: 10,
+              boost: 0.5,
+            },
+          },
+        ],
+        minimum_should_match: 1,
+      },
+    };
+    t.strictSame(body['query'], {
+      bool: {
+        filter: [{ term: { visible: true } }],
+        must: [{ bool: { should: [word('rain'), jacket], minimum_should_match: 1 } }],
+        should: [allUnits([word('rain'), jacket]), namePhrase('rain jakcet')],
+      },
+    });
+  },
+);
+
+t.test('The hits part and the facets part split the body', async (t) => {
+  const input: SearchBodyInput = {
+    ...browse,
+    units: [{ text: 'shoe', alternatives: [] }],
+    filters: { ...noFilters, brands: ['Acme', 'Stride'] },
+  };
+  const all = buildSearchBody(input);
+  const hits = buildSearchBody(input, 'hits');
+  const facets = buildSearchBody(input, 'facets');
+  const { aggs, ...allButFacets } = all;
+  t.ok(aggs);
+  t.strictSame(hits, allButFacets, 'hits: everything but the facets');
+  t.strictSame(facets, {
+    size: 0,
+    track_total_hits: false,
+    query: all['query'],
+    aggs: all['aggs'],
+  });
+});

@@ -35,8 +35,12 @@ t.test(
     const { engine, received } = mockedSearch();
     const bodies = [
       buildSearchBody({
-        text: 'trail sneakers',
-        alternatives: ['trail trainers'],
+        units: [
+          { text: 'trail', alternatives: [] },
+          { text: 'sneakers', alternatives: ['trainers', 'running shoes'] },
+        ],
+        fuzzyUnits: [0],
+        countUnits: true,
         signalCategories: ['c-shoes'],
         filters: {
           categoryIds: ['c1', 'c2'],
@@ -51,8 +55,7 @@ t.test(
         searchAfter: [2599, 'id-1'],
       }),
       buildSearchBody({
-        text: '',
-        alternatives: [],
+        units: [],
         signalCategories: [],
         filters: { brands: [], inStock: false, attributes: [] },
         sort: 'newest',
@@ -60,6 +63,17 @@ t.test(
         from: 40,
       }),
       buildSuggestBody('trail ru', 8, true),
+      buildSearchBody(
+        {
+          units: [{ text: 'shoe', alternatives: [] }],
+          signalCategories: [],
+          filters: { brands: ['Acme'], inStock: false, attributes: [] },
+          sort: 'relevance',
+          size: 20,
+          from: 0,
+        },
+        'facets',
+      ),
     ];
     for (const body of bodies) await engine.search('shop-products', body);
     t.equal(received.length, bodies.length);

@@ -5,6 +5,12 @@ export const suggestLimits = { sizeDefault: 8, sizeMax: 20, qMaxLength: 16_384 }
 
 const SUGGEST_FIELDS = ['name.suggest', 'name.suggest._2gram', 'name.suggest._3gram'];
 const FUZZY = { fuzziness: 'AUTO', prefix_length: 1, max_expansions: 10 } as const;
+/**
+ * A typo in the word being typed: its prefix, fuzzy, against the prefixes search_as_you_type
+ * indexes (name.suggest._index_prefix holds every word start: "s", "sw", "swe", ...). AUTO:4,8:
+ * no edit below 4 typed characters (too many prefixes would match), one up to 7, then two.
+ */
+const FUZZY_PREFIX = { fuzziness: 'AUTO:4,8', prefix_length: 1, max_expansions: 20 } as const;
 
 /** The last word as name.suggest indexes it (lower case, accents folded): prefix is not analyzed. */
 function foldedLastWord(text: string): string {
@@ -15,8 +21,10 @@ function foldedLastWord(text: string): string {
 /**
  * As-you-type suggestions over name.suggest (search_as_you_type): every word but the last must
  * match, the last one as a prefix (bool_prefix). The fallback body, sent when the first finds
- * nothing, adds typo tolerance: fuzzy words before the last, and the whole text as fuzzy complete
- * words (which covers a typo in a finished last word). Published products only.
+ * nothing, adds typo tolerance: fuzzy words before the last with the last as an exact prefix, the
+ * whole text as fuzzy complete words (a typo in a finished last word), or fuzzy words before the
+ * last with the last as a fuzzy prefix (a typo in the word being typed: "crew swaet").
+ * Published products only.
  */
 export function buildSuggestBody(text: string, size: number, fuzzy: boolean): Json {
   const prefix = {
@@ -38,6 +46,7 @@ export function buildSuggestBody(text: string, size: number, fuzzy: boolean): Js
                 'name.suggest': { query: text, operator: 'and', ...FUZZY },
               },
             },
+            typoInLastWord(text),
           ],
           minimum_should_match: 1,
         },
@@ -68,6 +77,23 @@ export function buildSuggestBody(text: string, size: number, fuzzy: boolean): Js
           },
         },
       },
+    },
+  };
+}
+
+/** Fuzzy complete words before the last, and the last as a fuzzy prefix. */
+function typoInLastWord(text: string): Json {
+  const before = text.slice(0, Math.max(text.lastIndexOf(' '), 0));
+  const lastPrefix = {
+    fuzzy: { 'name.suggest._index_prefix': { value: foldedLastWord(text), ...FUZZY_PREFIX } },
+  };
+  if (before === '') return lastPrefix;
+  return {
+    bool: {
+      must: [
+        { match: { 'name.suggest': { query: before, operator: 'and', ...FUZZY } } },
+        lastPrefix,
+      ],
     },
   };
 }

@@ -42,6 +42,8 @@ t.test('The suggest body: every word, the last as a prefix, published only', asy
   });
 });
 
+const fuzzyPrefix = { fuzziness: 'AUTO:4,8', prefix_length: 1, max_expansions: 20 };
+
 t.test('The fallback body tolerates typos in every word', async (t) => {
   const fuzzy = { fuzziness: 'AUTO', prefix_length: 1, max_expansions: 10 };
   t.strictSame(buildSuggestBody('runnning Sché', 5, true)['query'], {
@@ -61,6 +63,14 @@ t.test('The fallback body tolerates typos in every word', async (t) => {
                 },
               },
               { match: { 'name.suggest': { query: 'runnning Sché', operator: 'and', ...fuzzy } } },
+              {
+                bool: {
+                  must: [
+                    { match: { 'name.suggest': { query: 'runnning', operator: 'and', ...fuzzy } } },
+                    { fuzzy: { 'name.suggest._index_prefix': { value: 'sche', ...fuzzyPrefix } } },
+                  ],
+                },
+              },
             ],
             minimum_should_match: 1,
           },
@@ -74,6 +84,15 @@ t.test('The fallback body tolerates typos in every word', async (t) => {
         highlight_query: { bool: { should: [{}, { prefix: { name: { value: 'sche' } } }] } },
       },
     },
+  });
+});
+
+t.test('The fallback body tolerates a typo in the one word being typed', async (t) => {
+  const query = buildSuggestBody('Swaet', 8, true)['query'] as {
+    bool: { must: [{ bool: { should: unknown[] } }] };
+  };
+  t.strictSame(query.bool.must[0].bool.should[2], {
+    fuzzy: { 'name.suggest._index_prefix': { value: 'swaet', ...fuzzyPrefix } },
   });
 });
 

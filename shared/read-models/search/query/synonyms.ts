@@ -107,3 +107,43 @@ export function expandWithSynonyms(queryWords: readonly string[], synonyms: Syno
   }
   return out;
 }
+
+/**
+ * A piece of the query that must match as a whole: one word, or the words of a phrase that has
+ * synonyms (matched as a phrase, so "hooded sweatshirt" does not find every hooded product), with
+ * the synonyms that may stand in for it.
+ */
+export interface QueryUnit {
+  /** The query's words of this unit, joined by one space. */
+  readonly text: string;
+  /** Its synonyms as written in the file (each a word or a phrase). */
+  readonly alternatives: readonly string[];
+}
+
+/** Words in a unit's text; more than one means it is matched as a phrase. */
+export const unitWordCount = (text: string): number => text.split(' ').length;
+
+/**
+ * The query as units, left to right: at each word the longest phrase that has synonyms, else the
+ * word alone. At most MAX_ALTERNATIVES synonyms are kept over the whole query (each costs
+ * clauses), in order of appearance.
+ */
+export function queryUnits(queryWords: readonly string[], synonyms: Synonyms): QueryUnit[] {
+  const keys = queryWords.map(termKey);
+  const units: QueryUnit[] = [];
+  let budget = MAX_ALTERNATIVES;
+  for (let start = 0; start < keys.length;) {
+    let length = Math.min(synonyms.longestPhrase, keys.length - start);
+    let found: readonly string[] | undefined;
+    for (; length >= 1; length--) {
+      found = synonyms.expansions.get(keys.slice(start, start + length).join(' '));
+      if (found !== undefined) break;
+    }
+    const span = Math.max(length, 1);
+    const alternatives = (found ?? []).slice(0, budget);
+    budget -= alternatives.length;
+    units.push({ text: queryWords.slice(start, start + span).join(' '), alternatives });
+    start += span;
+  }
+  return units;
+}

@@ -1,5 +1,11 @@
 import t from 'tap';
-import { MAX_ALTERNATIVES, expandWithSynonyms, loadSynonyms, parseSynonyms } from './synonyms.js';
+import {
+  MAX_ALTERNATIVES,
+  expandWithSynonyms,
+  loadSynonyms,
+  parseSynonyms,
+  queryUnits,
+} from './synonyms.js';
 import { SYNONYMS_FILE } from '../../../../services/catalog-read/search/routes.js';
 
 const expansionsOf = (text: string) => Object.fromEntries(parseSynonyms(text).expansions);
@@ -70,4 +76,32 @@ t.test('The shipped synonyms file parses and says sneakers are trainers', async 
   const synonyms = loadSynonyms(SYNONYMS_FILE);
   t.ok(synonyms.expansions.size > 20);
   t.ok(expandWithSynonyms(['sneakers'], synonyms).includes('trainers'));
+});
+
+t.test('Units: a phrase with synonyms is one unit, other words one unit each', async (t) => {
+  const synonyms = parseSynonyms('hoodie, hooded sweatshirt\nsneakers, trainers, running shoes');
+  t.strictSame(queryUnits(['grey', 'Hooded', 'Sweatshirts', 'XL'], synonyms), [
+    { text: 'grey', alternatives: [] },
+    { text: 'Hooded Sweatshirts', alternatives: ['hoodie'] },
+    { text: 'XL', alternatives: [] },
+  ]);
+  t.strictSame(queryUnits(['red', 'running', 'shoes'], synonyms), [
+    { text: 'red', alternatives: [] },
+    { text: 'running shoes', alternatives: ['sneakers', 'trainers'] },
+  ]);
+  t.strictSame(queryUnits(['hoodies'], synonyms), [
+    { text: 'hoodies', alternatives: ['hooded sweatshirt'] },
+  ]);
+  t.strictSame(queryUnits(['running'], synonyms), [{ text: 'running', alternatives: [] }]);
+  t.strictSame(queryUnits([], synonyms), []);
+});
+
+t.test('Units keep at most MAX_ALTERNATIVES synonyms over the whole query', async (t) => {
+  const synonyms = parseSynonyms('a1, a2, a3, a4\nb1, b2, b3');
+  const units = queryUnits(['a1', 'b1'], synonyms);
+  t.strictSame(units, [
+    { text: 'a1', alternatives: ['a2', 'a3', 'a4'] },
+    { text: 'b1', alternatives: ['b2'] },
+  ]);
+  t.equal(units.flatMap((u) => u.alternatives).length, MAX_ALTERNATIVES);
 });

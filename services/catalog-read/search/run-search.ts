@@ -1,0 +1,106 @@
+import { Problem } from '../../../shared/http/problems.js';
+import {
+  statusCodeOf,
+  type SearchEngine,
+  type SearchResponseBody,
+} from '../../../shared/stores/search/engine.js';
+import {
+  buildSearchBody,
+  unitCounts,
+  type SearchBodyInput,
+  type SearchPart,
+} from '../../../shared/read-models/search/query/build-search-body.js';
+import { typoFallbackUnits } from '../../../shared/read-models/search/query/relevance.js';
+
+export const RETRY_AFTER = { 'retry-after': '1' } as const;
+const UNAVAILABLE_ERRORS = new Set(['ConnectionError', 'TimeoutError', 'NoLivingConnectionsError']);
+/** Words kept by the reduced retry of a query the engine found too large. */
+const REDUCED_WORDS = 3;
+
+/** The engine's "too many clauses" refusal (OpenSearch and Elasticsearch word it alike). */
+function tooManyClauses(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const meta = (cause as { meta?: { body?: unknown } } | undefined)?.meta;
+  return /too_many(_nested)?_clauses|maxClauseCount/.test(JSON.stringify(meta?.body ?? ''));
+}
+
+/** An engine that is away, overloaded or not bootstrapped is a 503 the client may retry. */
+export async function fromEngine<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const status = statusCodeOf(error);
+    const name = error instanceof Error ? error.name : '';
+    // 404: the alias is missing (search not bootstrapped yet), also worth a retry.
+    if (UNAVAILABLE_ERRORS.has(name) || status === 404 || status === 429 || (status ?? 0) >= 500) {
+      throw new Problem('unavailable', 'search is temporarily unavailable', undefined, RETRY_AFTER);
+    }
+    // Anything else is a bug on this side: a plain 500, logged, its engine details not sent.
+    throw new Error('the search engine refused the request', { cause: error });
+  }
+}
+
+export const totalOf = (raw: SearchResponseBody): number =>
+  typeof raw.hits.total === 'number' ? raw.hits.total : raw.hits.total.value;
+
+export interface EngineAnswer {
+  readonly raw: SearchResponseBody;
+  /** The units matched with typo tolerance (empty: the exact query answered). */
+  readonly fuzzyUnits: readonly number[];
+}
+
+/** Sends search bodies for /v1/search: the reduced retry and the typo fallback. */
+export class SearchRunner {
+  constructor(
+    private readonly engine: Pick<SearchEngine, 'search'>,
+    private readonly alias: string,
+    /** Called once per engine request, with the part it asked for (metrics, tests). */
+    private readonly onRequest: (part: SearchPart) => void = () => undefined,
+  ) {}
+
+  /**
+   * The words are bounded (text.ts) so that a query stays under the engine's clause limit, but a
+   * word in an unusual mix of scripts may still split into many terms. If the engine refuses the
+   * query as too large, it is asked once more with the first words only, no synonyms and no typo
+   * tolerance: hostile input gets a smaller search, never a 5xx.
+   */
+  async send(
+    input: SearchBodyInput,
+    part: SearchPart,
+  ): Promise<{ raw: SearchResponseBody; reduced: boolean }> {
+    try {
+      return { raw: await this.request(input, part), reduced: false };
+    } catch (error) {
+      if (input.units.length === 0 || !tooManyClauses(error)) throw error;
+      const units = input.units
+        .flatMap((u) => u.text.split(' '))
+        .slice(0, REDUCED_WORDS)
+        .map((text) => ({ text, alternatives: [] }));
+      const reduced = { ...input, units, fuzzyUnits: [], countUnits: false };
+      return { raw: await this.request(reduced, part), reduced: true };
+    }
+  }
+
+  /**
+   * The exact query first (with its per-unit counts); the fuzzy one only when the exact one finds
+   * too little (relevance.ts, typoFallbackUnits). `part` is 'all' or 'hits' (the decision needs
+   * the total, so never facets alone).
+   */
+  async exactThenFuzzy(input: SearchBodyInput, part: 'all' | 'hits'): Promise<EngineAnswer> {
+    const exact = await this.send({ ...input, countUnits: true }, part);
+    if (input.units.length === 0 || exact.reduced) return { raw: exact.raw, fuzzyUnits: [] };
+    const fuzzyUnits = typoFallbackUnits(
+      input.units,
+      totalOf(exact.raw),
+      unitCounts(exact.raw.aggregations),
+    );
+    if (fuzzyUnits.length === 0) return { raw: exact.raw, fuzzyUnits };
+    const fuzzy = await this.send({ ...input, fuzzyUnits }, part);
+    return { raw: fuzzy.raw, fuzzyUnits: fuzzy.reduced ? [] : fuzzyUnits };
+  }
+
+  private request(input: SearchBodyInput, part: SearchPart): Promise<SearchResponseBody> {
+    this.onRequest(part);
+    return fromEngine(() => this.engine.search(this.alias, buildSearchBody(input, part)));
+  }
+}
