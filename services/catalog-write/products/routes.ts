@@ -4,6 +4,7 @@ import type { Money, ProductSnapshot } from '../../../shared/events/catalog-even
 import type { Pool } from '../../../shared/stores/postgres.js';
 import { answerCommand } from '../commands/respond.js';
 import { etagOf, refuseConditionalCreate } from '../http.js';
+import { productListRoute } from './list-route.js';
 import { readProduct, runProductCommand } from '../../../shared/write-model/products/commands.js';
 import type {
   DetailsPatch,
@@ -41,9 +42,10 @@ const idAndVersion = (p: ProductSnapshot) => ({
   body: { id: p.id, version: p.version },
 });
 
-/** The product commands of the admin API (API.md, catalog-write table). */
+/** The product commands and reads of the admin API (API.md, catalog-write table). */
 export function productRoutes(app: FastifyInstance, opts: { pool: Pool }): void {
   const { pool } = opts;
+  productListRoute(app, { pool });
   const change = (summary: string, extra: Record<string, unknown> = {}) => ({
     schema: {
       tags,
