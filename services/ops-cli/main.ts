@@ -29,6 +29,7 @@ import { parseStatusArgs, runStatus } from './commands/status.js';
 import { parseVerifyArgs, runVerify } from './commands/verify.js';
 import { rebuildCommand } from './commands/rebuild.js';
 import { seedCommand, seedHelp } from './commands/seed.js';
+import { resetCommand, resetHelp } from './commands/reset.js';
 import { bootstrapClickHouse } from '../../shared/read-models/analytics/tables.js';
 
 type Command = (config: Config, args: readonly string[]) => Promise<void>;
@@ -104,6 +105,7 @@ const commands: Record<string, { help: string; run: Command }> = {
     },
   },
   seed: { help: seedHelp, run: seedCommand },
+  reset: { help: resetHelp, run: resetCommand },
   config: {
     help: 'print every configuration variable with its default (markdown)',
     run: () => {
