@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { withProblems } from '../../shared/http/error-schemas.js';
 import type { ClickHouseClient } from '../../shared/stores/clickhouse.js';
 import { catalogChanges } from '../../shared/read-models/analytics/queries.js';
-import { changesQuery, changesResponse, errorResponses, type Interval } from './schemas.js';
+import { changesQuery, changesResponse, type Interval } from './schemas.js';
 import {
   resolveWindow,
   windowRules,
@@ -27,7 +28,7 @@ export function catalogRoutes(app: FastifyInstance, opts: { clickhouse: ClickHou
         security,
         summary: 'Change volume by event type per hour or day (buckets without changes omitted)',
         querystring: changesQuery,
-        response: { 200: changesResponse, ...errorResponses },
+        response: withProblems({ 200: changesResponse }),
       },
     },
     (request) => {

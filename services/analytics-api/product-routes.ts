@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { withProblems } from '../../shared/http/error-schemas.js';
 import type { ClickHouseClient } from '../../shared/stores/clickhouse.js';
 import {
   priceHistory,
@@ -6,7 +7,6 @@ import {
   topProducts,
 } from '../../shared/read-models/analytics/queries.js';
 import {
-  errorResponses,
   priceHistoryResponse,
   productIdParams,
   stockHistoryResponse,
@@ -40,7 +40,7 @@ export function productRoutes(app: FastifyInstance, opts: { clickhouse: ClickHou
         security,
         summary: 'Most viewed products in a window, by distinct view events',
         querystring: topProductsQuery,
-        response: { 200: topProductsResponse, ...errorResponses },
+        response: withProblems({ 200: topProductsResponse }),
       },
     },
     (request) => {
@@ -58,7 +58,7 @@ export function productRoutes(app: FastifyInstance, opts: { clickhouse: ClickHou
         summary: 'Every price a product had in a window (creation with a price, price changes)',
         params: productIdParams,
         querystring: windowQuery,
-        response: { 200: priceHistoryResponse, ...errorResponses },
+        response: withProblems({ 200: priceHistoryResponse }),
       },
     },
     (request) =>
@@ -74,7 +74,7 @@ export function productRoutes(app: FastifyInstance, opts: { clickhouse: ClickHou
         summary: 'Every stock movement of a product in a window, with warehouse and reason',
         params: productIdParams,
         querystring: windowQuery,
-        response: { 200: stockHistoryResponse, ...errorResponses },
+        response: withProblems({ 200: stockHistoryResponse }),
       },
     },
     (request) =>

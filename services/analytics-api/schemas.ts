@@ -3,9 +3,6 @@ import { windowRules } from '../../shared/read-models/analytics/window.js';
 
 export type { Interval, ProductMetric } from '../../shared/read-models/analytics/queries.js';
 
-const problem = { $ref: 'Problem#' } as const;
-export const errorResponses = { '4xx': problem, '5xx': problem } as const;
-
 export const limits = { defaultLimit: 10, maxLimit: 100 } as const;
 
 const dateTime = (description: string) =>

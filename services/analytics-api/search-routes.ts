@@ -1,12 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { withProblems } from '../../shared/http/error-schemas.js';
 import type { ClickHouseClient } from '../../shared/stores/clickhouse.js';
 import { topSearches, zeroResultSearches } from '../../shared/read-models/analytics/queries.js';
-import {
-  errorResponses,
-  rankedQuery,
-  topSearchesResponse,
-  zeroResultsResponse,
-} from './schemas.js';
+import { rankedQuery, topSearchesResponse, zeroResultsResponse } from './schemas.js';
 import { resolveWindow, type WindowQuery } from '../../shared/read-models/analytics/window.js';
 
 const tags = ['searches'];
@@ -28,7 +24,7 @@ export function searchRoutes(app: FastifyInstance, opts: { clickhouse: ClickHous
         security,
         summary: 'Most frequent normalized queries in a window, with their mean result count',
         querystring: rankedQuery,
-        response: { 200: topSearchesResponse, ...errorResponses },
+        response: withProblems({ 200: topSearchesResponse }),
       },
     },
     (request) =>
@@ -46,7 +42,7 @@ export function searchRoutes(app: FastifyInstance, opts: { clickhouse: ClickHous
         security,
         summary: 'Normalized queries that found nothing, most frequent first',
         querystring: rankedQuery,
-        response: { 200: zeroResultsResponse, ...errorResponses },
+        response: withProblems({ 200: zeroResultsResponse }),
       },
     },
     (request) =>

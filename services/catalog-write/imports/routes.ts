@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import type { Config } from '../../../shared/config/index.js';
+import { withProblems } from '../../../shared/http/error-schemas.js';
 import { Problem } from '../../../shared/http/problems.js';
 import { validatorCompiler } from '../../../shared/http/validation.js';
 import type { Pool } from '../../../shared/stores/postgres.js';
@@ -16,7 +17,6 @@ import {
   releaseKey,
   type KeyRef,
 } from '../../../shared/write-model/idempotency/store.js';
-import { errorResponses } from '../../../shared/write-model/products/schemas.js';
 import { runImport } from '../../../shared/write-model/imports/importer.js';
 import { failStaleImports, removeOrphanSpools } from '../../../shared/write-model/imports/sweep.js';
 import { insertImport, loadImport } from '../../../shared/write-model/imports/repository.js';
@@ -117,7 +117,7 @@ export function importRoutes(app: FastifyInstance, opts: { pool: Pool; config: C
           consumes: [...importContentTypes],
           body: importBody,
           headers: importHeaders,
-          response: { 202: importAccepted, ...errorResponses },
+          response: withProblems({ 202: importAccepted }),
         },
       },
       async (request, reply) => {
@@ -166,7 +166,7 @@ export function importRoutes(app: FastifyInstance, opts: { pool: Pool; config: C
           security,
           summary: 'Progress of an import: counts, rejected lines with reasons, and whether done',
           params: importIdParams,
-          response: { 200: importProgress, ...errorResponses },
+          response: withProblems({ 200: importProgress }),
         },
       },
       async (request) => {
