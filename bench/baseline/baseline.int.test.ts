@@ -80,9 +80,7 @@ const baselineFetch: Fetch = async (path) => {
   const reply = await baseline.inject({ method: 'GET', url: path });
   return { status: reply.statusCode, body: reply.body };
 };
-const parents = seedCategories()
-  .filter((c) => c.depth < 3)
-  .map((c) => c.id);
+const tree = seedCategories().map((c) => ({ id: c.id, parentId: c.parentId }));
 
 t.test('the schema step is idempotent: a second start adds nothing', async (t) => {
   t.equal(schemaReport.addedColumn, true, 'the first start added search_vector');
@@ -91,10 +89,14 @@ t.test('the schema step is idempotent: a second start adds nothing', async (t) =
 });
 
 t.test('filter-only searches: equal totals, facet counts and price-sorted pages', async (t) => {
-  const result = await checkFilterParity(aisleFetch, baselineFetch, parents, SEED);
+  const result = await checkFilterParity(aisleFetch, baselineFetch, tree, SEED);
   t.ok(result.queries >= 25, `${result.queries} searches compared`);
+  // Searches on unknown values find nothing, yet every search compares some non-zero counts:
+  // each facet is counted without its own filter.
   const found = result.totals.filter((r) => r.total > 0).length;
-  t.ok(found >= result.queries - 4, `${found} of them find products (all but the unknown ones)`);
+  t.ok(found >= result.queries * 0.75, `${found} of them find products`);
+  const vacuous = result.totals.filter((r) => r.total === 0 && r.buckets === 0);
+  t.same(vacuous, [], 'every search has non-zero counts to compare');
   t.same(result.differences, [], 'no difference between Aisle and the baseline');
 });
 

@@ -28,6 +28,12 @@ export interface SearchAnswer {
   };
 }
 
+/** A category of the tree, for searches on a parent (which include its descendants). */
+export interface CategoryNode {
+  readonly id: string;
+  readonly parentId: string | null;
+}
+
 export interface CheckQuery {
   readonly path: string;
   /** The first page must be the same products in the same order (a total sort order). */
@@ -43,8 +49,12 @@ export interface Difference {
 
 export interface CheckResult {
   readonly queries: number;
-  /** Aisle's total for each search, to see that the check compared something. */
-  readonly totals: readonly { readonly path: string; readonly total: number }[];
+  /** Aisle's total and non-zero facet buckets per search: did the check compare something? */
+  readonly totals: readonly {
+    readonly path: string;
+    readonly total: number;
+    readonly buckets: number;
+  }[];
   readonly differences: readonly Difference[];
 }
 
@@ -93,42 +103,48 @@ const topValues = (list: readonly ValueCount[], n: number): string[] =>
 const path = (params: [string, string][]): string =>
   `/v1/search?${new URLSearchParams([['size', '5'], ...params]).toString()}`;
 
+type Params = [string, string][];
+
+const attributeParam = (answer: SearchAnswer, name: string, i = 0): Params => {
+  const value = answer.facets.attributes[name]?.[i]?.value;
+  return value === undefined ? [] : [[`attr.${name}`, String(value)]];
+};
+
 /**
- * Filter-only searches covering every filter alone and in combination, built from the values
- * the catalog really has (Aisle's browse facets) and from `categories` (parent categories, to
- * cover descendants; the facets only name the categories products sit in).
+ * The category whose products the combinations search in: the root above the most frequent
+ * category (the facets only name the categories products sit in; a root covers descendants).
  */
-export function filterOnlyQueries(
+export function scopeCategory(
   browse: SearchAnswer,
-  categories: readonly string[],
-  seed: number,
-): CheckQuery[] {
+  categories: readonly CategoryNode[],
+): string | undefined {
+  const parentOf = new Map(categories.map((c) => [c.id, c.parentId]));
+  let id = browse.facets.category[0]?.value;
+  if (typeof id !== 'string') return undefined;
+  for (let up = parentOf.get(id); up; up = parentOf.get(up)) id = up;
+  return id;
+}
+
+/** Each filter alone (and two values of one), from the values the catalog really has. */
+function singleFilters(browse: SearchAnswer, categories: readonly CategoryNode[], seed: number) {
   const random: Random = createRandom(mixSeed(seed, 0xc0ec));
   const f = browse.facets;
-  const brands = topValues(f.brand, 3);
-  const leaves = topValues(f.category, 3);
-  const parents =
-    categories.length === 0 ? [] : random.sample(categories, Math.min(3, categories.length));
+  const [brand = 'none', brand2 = brand] = topValues(f.brand, 2);
   const names = Object.keys(f.attributes).sort();
-  const attr = (name: string, i = 0): [string, string][] => {
-    const value = f.attributes[name]?.[i]?.value;
-    return value === undefined ? [] : [[`attr.${name}`, String(value)]];
-  };
-  const [brand = 'none', brand2 = brand] = brands;
-  const [leaf = 'none'] = leaves;
-  const [parent = leaf] = parents;
   const [name1 = 'color', name2 = name1] = names;
-  const list: [string, string][][] = [
+  const inner = categories.filter((c) => c.parentId !== null);
+  const list: Params[] = [
     [],
-    ...[...leaves, ...parents].map((id): [string, string][] => [['category', id]]),
+    ...topValues(f.category, 3).map((id): Params => [['category', id]]),
+    ...random.sample(inner, Math.min(2, inner.length)).map((c): Params => [['category', c.id]]),
     [['brand', brand]],
     [
       ['brand', brand],
       ['brand', brand2],
     ],
-    ...names.map((n) => attr(n)),
-    [...attr(name1, 0), ...attr(name1, 1)],
-    [...attr(name1), ...attr(name2)],
+    ...names.map((n) => attributeParam(browse, n)),
+    [...attributeParam(browse, name1, 0), ...attributeParam(browse, name1, 1)],
+    [...attributeParam(browse, name1), ...attributeParam(browse, name2)],
     [['price_min', '2500']],
     [['price_max', '5000']],
     [
@@ -136,26 +152,50 @@ export function filterOnlyQueries(
       ['price_max', '10000'],
     ],
     [['in_stock', 'true']],
-    [
-      ['category', parent],
-      ['brand', brand],
-      ['in_stock', 'true'],
-    ],
-    [['brand', brand], ...attr(name1), ['price_max', '10000']],
-    [['category', parent], ...attr(name2), ['in_stock', 'true']],
-    [
-      ['category', parent],
-      ['brand', brand],
-      ['price_min', '1000'],
-      ['in_stock', 'true'],
-      ...attr(name1),
-      ...attr(name2),
-    ],
     [['category', '00000000-0000-4000-8000-000000000000']],
     [['category', 'not-a-category-id']],
     [['brand', 'No Such Brand']],
   ];
-  const queries: CheckQuery[] = list.map((params) => ({ path: path(params), sameItems: false }));
+  return { list, brand };
+}
+
+/** Filters combined within one category, with values its products have (`scoped` facets). */
+function combinations(category: string, scoped: SearchAnswer): Params[] {
+  const f = scoped.facets;
+  const brand = String(f.brand[0]?.value ?? 'none');
+  const [name1 = 'color', name2 = name1] = Object.keys(f.attributes).sort();
+  const within: Params = [['category', category]];
+  return [
+    [...within, ['brand', brand], ['in_stock', 'true']],
+    [['brand', brand], ...attributeParam(scoped, name1), ['price_max', '10000']],
+    [...within, ...attributeParam(scoped, name2), ['in_stock', 'true']],
+    [
+      ...within,
+      ['brand', brand],
+      ['price_min', '1000'],
+      ['in_stock', 'true'],
+      ...attributeParam(scoped, name1),
+    ],
+  ];
+}
+
+/**
+ * Filter-only searches covering every filter alone and in combination, built from the values
+ * the catalog really has (Aisle's browse facets, and its facets within `scope` for the
+ * combinations) and from `categories` (the tree, for parents, which include descendants).
+ */
+export function filterOnlyQueries(
+  browse: SearchAnswer,
+  scope: { readonly category: string; readonly answer: SearchAnswer } | undefined,
+  categories: readonly CategoryNode[],
+  seed: number,
+): CheckQuery[] {
+  const { list, brand } = singleFilters(browse, categories, seed);
+  const combined = scope === undefined ? [] : combinations(scope.category, scope.answer);
+  const queries: CheckQuery[] = [...list, ...combined].map((params) => ({
+    path: path(params),
+    sameItems: false,
+  }));
   queries.push(
     { path: path([['sort', 'price_asc']]), sameItems: true },
     {
@@ -170,6 +210,12 @@ export function filterOnlyQueries(
   return queries;
 }
 
+function nonZeroBuckets(answer: SearchAnswer): number {
+  const f = answer.facets;
+  const lists = [f.brand, f.category, f.price, f.inStock, ...Object.values(f.attributes)];
+  return lists.reduce((n, list) => n + list.filter((b) => b.count > 0).length, 0);
+}
+
 async function answer(fetch: Fetch, side: string, query: string): Promise<SearchAnswer> {
   const reply = await fetch(query);
   if (reply.status !== 200) {
@@ -182,19 +228,24 @@ async function answer(fetch: Fetch, side: string, query: string): Promise<Search
 export async function checkFilterParity(
   aisle: Fetch,
   baseline: Fetch,
-  categories: readonly string[],
+  categories: readonly CategoryNode[],
   seed: number,
 ): Promise<CheckResult> {
   const browse = await answer(aisle, 'Aisle', path([]));
-  const queries = filterOnlyQueries(browse, categories, seed);
+  const category = scopeCategory(browse, categories);
+  const scope =
+    category === undefined
+      ? undefined
+      : { category, answer: await answer(aisle, 'Aisle', path([['category', category]])) };
+  const queries = filterOnlyQueries(browse, scope, categories, seed);
   const differences: Difference[] = [];
-  const totals: { path: string; total: number }[] = [];
+  const totals: { path: string; total: number; buckets: number }[] = [];
   for (const query of queries) {
     const [a, b] = await Promise.all([
       answer(aisle, 'Aisle', query.path),
       answer(baseline, 'the baseline', query.path),
     ]);
-    totals.push({ path: query.path, total: a.total });
+    totals.push({ path: query.path, total: a.total, buckets: nonZeroBuckets(a) });
     differences.push(...compareAnswers(query, a, b));
   }
   return { queries: queries.length, totals, differences };

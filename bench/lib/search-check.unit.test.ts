@@ -1,5 +1,10 @@
 import t from 'tap';
-import { compareAnswers, filterOnlyQueries, type SearchAnswer } from './search-check.js';
+import {
+  compareAnswers,
+  filterOnlyQueries,
+  scopeCategory,
+  type SearchAnswer,
+} from './search-check.js';
 
 const answer = (over: Partial<SearchAnswer['facets']> = {}, total = 10): SearchAnswer => ({
   total,
@@ -69,19 +74,28 @@ t.test('items are compared only where the order is total', async (t) => {
 });
 
 t.test('the queries cover each filter alone and combined, from real values', async (t) => {
-  const queries = filterOnlyQueries(answer(), ['root-1', 'middle-1'], 42).map((q) => q.path);
+  const tree = [
+    { id: 'root-1', parentId: null },
+    { id: 'middle-1', parentId: 'root-1' },
+    { id: 'c1', parentId: 'middle-1' },
+    { id: 'root-2', parentId: null },
+  ];
+  const scope = { category: 'root-1', answer: answer() };
+  const queries = filterOnlyQueries(answer(), scope, tree, 42).map((q) => q.path);
   const has = (pattern: RegExp) => queries.some((p) => pattern.test(p));
   t.ok(has(/^\/v1\/search\?size=5$/), 'browse');
-  t.ok(has(/category=root-1|category=middle-1/), 'a parent category');
+  t.ok(has(/category=(middle-1|root-2)$/), 'a parent category');
+  t.ok(has(/category=root-1&brand=Stride&in_stock=true/), 'combinations within the scope');
   t.ok(has(/brand=Stride&brand=Woolly/), 'two brands');
   t.ok(has(/attr\.color=red/), 'an attribute');
   t.ok(has(/price_min=1000&price_max=10000/), 'a price range');
   t.ok(has(/in_stock=true/), 'in stock');
   t.ok(has(/category=.*brand=.*price_min=.*in_stock=.*attr\.color/), 'everything at once');
+  t.equal(scopeCategory(answer(), tree), 'root-1', 'the root above the most frequent category');
   t.ok(has(/category=not-a-category-id/), 'an id that is not one');
   t.same(
-    filterOnlyQueries(answer(), ['root-1', 'middle-1'], 42),
-    filterOnlyQueries(answer(), ['root-1', 'middle-1'], 42),
+    filterOnlyQueries(answer(), scope, tree, 42),
+    filterOnlyQueries(answer(), scope, tree, 42),
     'deterministic for a seed',
   );
 });

@@ -1,0 +1,156 @@
+/**
+ * The measured part of bench:search. For each mix and connection count, Aisle and the baseline
+ * run one after the other (alternating which goes first, so neither always meets the other's
+ * leftovers), each with a warm-up and then the measured run over the same request list from
+ * its first entry: the same inputs, in the same order, over the same number of connections.
+ */
+import { cpuSnapshot, cpuUse, type CpuUse } from './proc-cpu.js';
+import { HttpClient } from './http-client.js';
+import { runLoad, type LoadResult } from './read-load.js';
+import type { NextRequest } from './read-requests.js';
+import { figures, type AnswerSample, type Cell, type Side } from './search-report.js';
+import type { MixPool } from './search-mixes.js';
+import type { SearchOptions } from './search-options.js';
+
+export interface Target {
+  readonly side: Side;
+  readonly origin: URL;
+  /** The service's process, for its CPU share. */
+  readonly pid: number | undefined;
+}
+
+export interface MeasuredCell extends Cell {
+  readonly cpu: CpuUse | undefined;
+}
+
+const PAUSE_MS = 1000;
+const SAMPLE_EVERY = 100;
+
+/** The pool from its first entry, round and round; the warm-up starts half-way through it. */
+function cursor(paths: readonly string[]) {
+  let at = Math.floor(paths.length / 2);
+  return {
+    next: (): NextRequest => ({ kind: 'search', path: paths[at++ % paths.length] ?? '/v1/search' }),
+    restart: () => {
+      at = 0;
+    },
+  };
+}
+
+async function measureOne(
+  pool: MixPool,
+  connections: number,
+  target: Target,
+  options: SearchOptions,
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<{ load: LoadResult; cpu: CpuUse | undefined }> {
+  const paths = cursor(pool.paths);
+  const spec = {
+    origin: target.origin,
+    connections,
+    warmupMs: 0,
+    timeoutS: options.timeoutS,
+    next: paths.next,
+    expected: new Set([200]),
+    signal,
+    log,
+  };
+  const title = `${pool.name} c=${connections} ${target.side}`;
+  if (options.warmupMs > 0) {
+    log(`  ${title}: warm-up ${options.warmupMs / 1000} s (not counted)`);
+    await runLoad({ ...spec, title: `${title} warm-up`, durationMs: options.warmupMs });
+  }
+  paths.restart();
+  const pids = [process.pid, ...(target.pid === undefined ? [] : [target.pid])];
+  const before = cpuSnapshot(pids);
+  const load = await runLoad({ ...spec, title, durationMs: options.durationMs });
+  return { load, cpu: cpuUse(before, cpuSnapshot(pids)) };
+}
+
+export async function runCells(
+  pools: readonly MixPool[],
+  targets: readonly [Target, Target],
+  options: SearchOptions,
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<MeasuredCell[]> {
+  const cells: MeasuredCell[] = [];
+  const total = pools.length * options.connections.length * 2;
+  let pair = 0;
+  for (const pool of pools) {
+    log(`mix ${pool.name}: ${pool.describe}`);
+    for (const connections of options.connections) {
+      const order = pair++ % 2 === 0 ? targets : ([targets[1], targets[0]] as const);
+      for (const target of order) {
+        if (signal.aborted) return cells;
+        log(`(${cells.length + 1}/${total}) ${pool.name} c=${connections} ${target.side}`);
+        const { load, cpu } = await measureOne(pool, connections, target, options, signal, log);
+        cells.push({
+          mix: pool.name,
+          connections,
+          side: target.side,
+          order: cells.length,
+          load,
+          cpu,
+        });
+        const f = figures(load);
+        log(
+          `  ${pool.name} c=${connections} ${target.side}: ${f.requestsPerSecond.toFixed(1)} req/s, ` +
+            `p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, ${f.errors} errors`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+      }
+    }
+  }
+  return cells;
+}
+
+/**
+ * Every SAMPLE_EVERY-th request of each mix, sent once to each side before the load: how many
+ * products each answers with, and how often nothing. Typos and text semantics differ by design,
+ * so this is context for the figures, not a check.
+ */
+export async function sampleAnswers(
+  pools: readonly MixPool[],
+  targets: readonly Target[],
+): Promise<AnswerSample[]> {
+  const samples: AnswerSample[] = [];
+  for (const target of targets) {
+    const client = new HttpClient(target.origin, 'none', 4);
+    try {
+      for (const pool of pools) {
+        const paths = pool.paths.filter((_, i) => i % SAMPLE_EVERY === 0);
+        let sum = 0;
+        let zero = 0;
+        let errors = 0;
+        let next = 0;
+        const worker = async () => {
+          for (let path = paths[next++]; path !== undefined; path = paths[next++]) {
+            const reply = await client.send({ method: 'GET', path });
+            if (reply.status !== 200) {
+              errors += 1;
+              continue;
+            }
+            const answered = (JSON.parse(reply.body) as { total: number }).total;
+            sum += answered;
+            if (answered === 0) zero += 1;
+          }
+        };
+        await Promise.all(Array.from({ length: 4 }, worker));
+        const ok = Math.max(1, paths.length - errors);
+        samples.push({
+          mix: pool.name,
+          side: target.side,
+          requests: paths.length,
+          meanTotal: sum / ok,
+          zeroShare: zero / ok,
+          errors,
+        });
+      }
+    } finally {
+      client.close();
+    }
+  }
+  return samples;
+}
