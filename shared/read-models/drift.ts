@@ -4,7 +4,7 @@ import type { ProductSnapshot } from '../events/catalog-events.js';
  * How a read model can differ from the write model for one product (DESIGN rule 6), and the
  * contract each read model's checker fulfils for `aisle verify`.
  */
-export const driftKinds = ['missing', 'stale', 'ahead', 'mismatch'] as const;
+export const driftKinds = ['missing', 'stale', 'ahead', 'mismatch', 'orphan'] as const;
 export type DriftKind = (typeof driftKinds)[number];
 
 /** Repair errors kept per read model. */
@@ -16,6 +16,25 @@ export interface DriftChecker {
   check(products: readonly ProductSnapshot[]): Promise<Map<string, DriftKind>>;
   /** Re-projects products from the write model; resolves how many writes took effect. */
   repair(products: readonly ProductSnapshot[], errors: string[]): Promise<number>;
+  /** Documents the read model holds for ids the write model does not have. */
+  readonly orphans: OrphanScan;
+}
+
+/**
+ * The ids a read model holds, page by page, and how to remove some of them. An id the write
+ * model does not have (or that is not spelled as the write model spells ids: a canonical
+ * lowercase UUID) is an orphan: a second identity, or a leftover of a deleted test row.
+ */
+export interface OrphanScan {
+  ids(pageSize: number): AsyncIterable<readonly string[]>;
+  remove(ids: readonly string[]): Promise<number>;
+}
+
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Of the ids a read model holds, those that name no product of the write model. */
+export function orphanIds(ids: readonly string[], known: ReadonlySet<string>): string[] {
+  return ids.filter((id) => !CANONICAL_UUID.test(id) || !known.has(id));
 }
 
 /** Missing, stale (lower), ahead (higher: should never happen), or same version and content. */

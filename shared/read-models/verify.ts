@@ -19,10 +19,17 @@ import type { ClickHouseClient } from '../stores/clickhouse.js';
 import type { Pool } from '../stores/postgres.js';
 import type { Redis } from '../stores/redis.js';
 import type { SearchEngine } from '../stores/search/engine.js';
+import { existingIds } from '../write-model/pages.js';
 import { loadProduct } from '../write-model/products/repository.js';
 import { analyticsChecker } from './analytics/verify.js';
 import { detailChecker } from './detail/verify.js';
-import { driftKinds, MAX_REPAIR_ERRORS, type DriftChecker, type DriftKind } from './drift.js';
+import {
+  driftKinds,
+  MAX_REPAIR_ERRORS,
+  orphanIds,
+  type DriftChecker,
+  type DriftKind,
+} from './drift.js';
 import { searchChecker } from './search/verify.js';
 
 export { driftKinds, type DriftKind } from './drift.js';
@@ -87,7 +94,7 @@ function checkerFor(
       return detailChecker(stores.redis, stores.redisKeyPrefix, concurrency);
     case 'analytics':
       if (stores.clickhouse === undefined) throw missing('clickhouse');
-      return analyticsChecker(stores.clickhouse);
+      return analyticsChecker(stores.clickhouse, stores.pool);
   }
 }
 
@@ -112,14 +119,44 @@ async function loadProducts(
 }
 
 function emptyDrift(): ProjectionDrift {
-  const zero = () => ({ missing: 0, stale: 0, ahead: 0, mismatch: 0 });
+  const zero = () => ({ missing: 0, stale: 0, ahead: 0, mismatch: 0, orphan: 0 });
   return {
     counts: zero(),
-    examples: { missing: [], stale: [], ahead: [], mismatch: [] },
+    examples: { missing: [], stale: [], ahead: [], mismatch: [], orphan: [] },
     repaired: 0,
     unrepaired: 0,
     errors: [],
   };
+}
+
+/**
+ * The other direction: read-model documents of ids the write model does not have (products are
+ * never removed from Postgres, so such an id was never a product there). Repair removes them.
+ */
+async function findOrphans(
+  pool: Pool,
+  checker: DriftChecker,
+  record: ProjectionDrift,
+  options: VerifyOptions,
+  pageSize: number,
+): Promise<void> {
+  for await (const ids of checker.orphans.ids(pageSize)) {
+    const orphans = orphanIds(ids, await existingIds(pool, 'products', ids));
+    if (orphans.length === 0) continue;
+    record.counts.orphan += orphans.length;
+    const room = EXAMPLES - record.examples.orphan.length;
+    if (room > 0) record.examples.orphan.push(...orphans.slice(0, room));
+    if (!options.repair) continue;
+    try {
+      const removed = await checker.orphans.remove(orphans);
+      record.repaired += removed;
+      record.unrepaired += orphans.length - removed;
+    } catch (error) {
+      record.unrepaired += orphans.length;
+      if (record.errors.length < MAX_REPAIR_ERRORS)
+        record.errors.push(error instanceof Error ? error.message : String(error));
+    }
+  }
 }
 
 export const driftTotal = (d: ProjectionDrift): number =>
@@ -204,6 +241,12 @@ export async function scanForDrift(
     onProgress(checked, total, false);
   }
   onProgress(checked, total, true);
+
+  await Promise.all(
+    checkers.map(([projection, checker]) =>
+      findOrphans(stores.pool, checker, drift[projection] ?? emptyDrift(), options, pageSize),
+    ),
+  );
 
   const unpublished = await stores.pool.query<{ n: string }>(
     'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL',

@@ -266,3 +266,96 @@ t.test('verify finds the drift of each read model, --repair removes it', async (
   t.same(driftOf(ahead), { detail: { ahead: [a] } });
   t.match(ahead.projections.detail, { repaired: 0, unrepaired: 1 });
 });
+
+t.test('verify finds orphans and holes in the history, --repair removes them', async (t) => {
+  const p = await startPipeline(t);
+  const created = await p.write.admin({
+    method: 'POST',
+    url: '/admin/v1/products',
+    payload: sampleProduct({ name: 'Orphan check' }),
+  });
+  const id = created.json<{ id: string }>().id;
+  await p.write.admin({
+    method: 'PUT',
+    url: `/admin/v1/products/${id}/price`,
+    payload: { amountMinor: 1500, currency: 'EUR' },
+  });
+  await p.write.admin({
+    method: 'PUT',
+    url: `/admin/v1/products/${id}/price`,
+    payload: { amountMinor: 1600, currency: 'EUR' },
+  });
+  await caughtUp(p, [id]);
+
+  // A second identity (the same product spelled in upper case) and a product Postgres never had.
+  const stranger = randomUUID();
+  const upper = id.toUpperCase();
+  for (const other of [upper, stranger]) {
+    await p.redis.client.hset(detailKeys.product(p.config.redisKeyPrefix, other), {
+      version: '1',
+      etag: '',
+      body: '',
+    });
+  }
+  await p.search.client.bulkIndex(p.alias, [
+    { id: stranger, version: 1, document: { id: stranger, visible: false, version: 1 } },
+  ]);
+  await p.clickhouse.client.insert({
+    table: 'catalog_events',
+    values: [
+      {
+        event_id: randomUUID(),
+        event_type: 'ProductCreated',
+        product_id: stranger,
+        version: 1,
+        occurred_at: '2026-01-01T00:00:00Z',
+        sku: 'X',
+        status: 'draft',
+        stock_available: 0,
+      },
+    ],
+    format: 'JSONEachRow',
+    clickhouse_settings: { date_time_input_format: 'best_effort' },
+  });
+  // A hole in the middle of the history: version 2 (the first price change) is lost.
+  await p.clickhouse.client.command({
+    query: `ALTER TABLE catalog_events DELETE WHERE product_id = '${id}' AND version = 2`,
+  });
+  await waitFor('the version 2 row to be gone', async () => {
+    const r = await p.clickhouse.client.query({
+      query: `SELECT count() AS n FROM catalog_events WHERE product_id = '${id}' AND version = 2`,
+      format: 'JSONEachRow',
+    });
+    return Number((await r.json<{ n: string }>())[0]?.n) === 0 ? true : undefined;
+  });
+
+  const stores: VerifyStores = {
+    pool: p.write.pool,
+    redis: p.redis.client,
+    search: p.search.client,
+    clickhouse: p.clickhouse.client,
+    redisKeyPrefix: p.config.redisKeyPrefix,
+    searchAlias: p.alias,
+  };
+  const all = ['search', 'detail', 'analytics'] as const;
+  const found = await verify(stores, { projections: all, repair: true }, memoryOutput());
+  t.same(driftOf(found), {
+    search: { orphan: [stranger] },
+    detail: { orphan: sorted(upper, stranger) },
+    analytics: { mismatch: [id], orphan: [stranger] },
+  });
+
+  await waitFor('a second verify to find nothing', async () => {
+    const again = await verify(stores, { projections: all, repair: false }, memoryOutput());
+    return again.drift ? undefined : again;
+  });
+  const history = await p.clickhouse.client.query({
+    query: `SELECT DISTINCT version FROM catalog_events FINAL WHERE product_id = '${id}' ORDER BY version`,
+    format: 'JSONEachRow',
+  });
+  t.same(
+    (await history.json<{ version: string | number }>()).map((r) => Number(r.version)),
+    [1, 2, 3],
+    'the lost middle event came back from the outbox',
+  );
+});

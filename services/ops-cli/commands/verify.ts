@@ -44,6 +44,7 @@ const driftLabels: Record<DriftKind, string> = {
   stale: 'stale',
   ahead: 'ahead',
   mismatch: 'content mismatch',
+  orphan: 'orphan (no such product in Postgres)',
 };
 
 export function parseVerifyArgs(args: readonly string[]): VerifyCliOptions {
@@ -115,7 +116,10 @@ export function printVerifyReport(
       continue;
     }
     out.line(
-      `${projection.padEnd(width)}  drift: ${driftKinds.map((k) => `${count(d.counts[k])} ${driftLabels[k]}`).join(', ')}`,
+      `${projection.padEnd(width)}  drift: ${driftKinds
+        .filter((k) => k !== 'orphan' || d.counts.orphan > 0)
+        .map((k) => `${count(d.counts[k])} ${driftLabels[k]}`)
+        .join(', ')}`,
     );
     for (const kind of driftKinds) {
       if (d.counts[kind] === 0) continue;

@@ -14,7 +14,9 @@ import { silentProgress, type ProgressSink } from '../../cli/progress.js';
 import { detailKeys } from './document.js';
 import type { Pool } from '../../stores/postgres.js';
 import type { Redis } from '../../stores/redis.js';
+import { orphanIds } from '../drift.js';
 import { detailProjection } from './projection.js';
+import { productKeyIds } from './scan.js';
 import { acquireRebuildLock, rebuildLockKey } from '../rebuild-lock.js';
 import {
   categoryPage,
@@ -49,8 +51,7 @@ export interface DetailRebuildReport {
   readonly categoryOrphansRemoved: number;
 }
 
-/** `*?[]\` in a prefix would be read as a pattern by SCAN MATCH. */
-export const globEscape = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&');
+export { globEscape } from './scan.js';
 
 export async function rebuildDetail(
   deps: DetailRebuildDeps,
@@ -162,25 +163,13 @@ async function removeOrphanKeys(
   count: number,
   signal: AbortSignal,
 ): Promise<number> {
-  const keyPrefix = detailKeys.product(prefix, '');
   let removed = 0;
-  let cursor = '0';
-  do {
-    signal.throwIfAborted();
-    const [next, keys] = await redis.scan(
-      cursor,
-      'MATCH',
-      `${globEscape(keyPrefix)}*`,
-      'COUNT',
-      count,
-    );
-    cursor = next;
-    if (keys.length === 0) continue;
-    const ids = keys.map((k) => k.slice(keyPrefix.length));
-    const known = await existingIds(pool, 'products', ids);
-    const orphans = keys.filter((_, i) => !known.has((ids[i] ?? '').toLowerCase()));
-    if (orphans.length > 0) removed += await redis.unlink(...orphans);
-  } while (cursor !== '0');
+  for await (const ids of productKeyIds(redis, prefix, count, signal)) {
+    const orphans = orphanIds(ids, await existingIds(pool, 'products', ids));
+    if (orphans.length > 0) {
+      removed += await redis.unlink(...orphans.map((id) => detailKeys.product(prefix, id)));
+    }
+  }
   return removed;
 }
 

@@ -3,6 +3,7 @@ import type { Redis } from '../../stores/redis.js';
 import { drifted, versionDrift, type DriftChecker } from '../drift.js';
 import { detailEtag, detailKeys, renderProductDetail } from './document.js';
 import { detailProjection } from './projection.js';
+import { productKeyIds } from './scan.js';
 
 /**
  * The detail read model against the write model: a published product's hash must hold its
@@ -31,6 +32,13 @@ export function detailChecker(redis: Redis, prefix: string, concurrency: number)
     async repair(products) {
       const changed = await mapLimit(products, concurrency, (p) => repairing.putProduct(p));
       return changed.filter(Boolean).length;
+    },
+    orphans: {
+      ids: (pageSize) => productKeyIds(redis, prefix, pageSize),
+      async remove(ids) {
+        if (ids.length === 0) return 0;
+        return redis.unlink(...ids.map((id) => detailKeys.product(prefix, id)));
+      },
     },
   };
 }

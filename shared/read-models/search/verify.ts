@@ -41,5 +41,37 @@ export function searchChecker(
       });
       return applied;
     },
+    orphans: {
+      ids: (pageSize) => documentIds(engine, alias, pageSize),
+      async remove(ids) {
+        const results = await engine.bulkDelete(alias, ids);
+        return results.filter((r) => r.status >= 200 && r.status < 300).length;
+      },
+    },
   };
+}
+
+/** Every document id behind the alias, tombstones included, in id order (search_after). */
+async function* documentIds(
+  engine: SearchEngine,
+  alias: string,
+  pageSize: number,
+): AsyncGenerator<string[]> {
+  let after: unknown[] | undefined;
+  for (;;) {
+    const page = await engine.search(alias, {
+      size: pageSize,
+      query: { match_all: {} },
+      _source: ['id'],
+      sort: [{ id: 'asc' }],
+      track_total_hits: false,
+      ...(after === undefined ? {} : { search_after: after }),
+    });
+    const hits = page.hits.hits;
+    if (hits.length === 0) return;
+    yield hits.map((h) => h._id);
+    const last = hits[hits.length - 1];
+    if (last?.sort === undefined || hits.length < pageSize) return;
+    after = last.sort;
+  }
 }

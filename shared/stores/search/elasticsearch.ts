@@ -1,5 +1,6 @@
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
 import {
+  bulkDeleteOperations,
   bulkOperations,
   bulkResults,
   errorType,
@@ -76,6 +77,11 @@ export function elasticsearchEngine(
     },
     async bulkIndex(index: string, documents: readonly VersionedDocument[]) {
       const body = await es.bulk({ operations: bulkOperations(index, documents) });
+      return bulkResults(body.items as never);
+    },
+    async bulkDelete(index: string, ids: readonly string[]) {
+      if (ids.length === 0) return [];
+      const body = await es.bulk({ operations: bulkDeleteOperations(index, ids) });
       return bulkResults(body.items as never);
     },
     async getDocument(index: string, id: string) {

@@ -71,6 +71,8 @@ export interface SearchEngine {
   updateAliases(actions: readonly AliasAction[]): Promise<void>;
   /** One bulk request; per-item results in the order of `documents` (HTTP 200 may hide failures). */
   bulkIndex(index: string, documents: readonly VersionedDocument[]): Promise<BulkItemResult[]>;
+  /** Removes documents by id (a missing one answers 404 in its result, not an error). */
+  bulkDelete(index: string, ids: readonly string[]): Promise<BulkItemResult[]>;
   getDocument(index: string, id: string): Promise<StoredDocument | undefined>;
   refresh(index: string): Promise<void>;
   /** A search request body (the DSL both engines accept); the raw response body. */
@@ -112,13 +114,24 @@ export function bulkOperations(index: string, documents: readonly VersionedDocum
   ]);
 }
 
+/** The action list of a bulk delete by id. */
+export function bulkDeleteOperations(index: string, ids: readonly string[]): unknown[] {
+  return ids.map((id) => ({ delete: { _index: index, _id: id } }));
+}
+
+interface BulkItemOutcome {
+  status: number;
+  error?: { type?: string; reason?: string };
+}
+
 interface BulkResponseItem {
-  index?: { status: number; error?: { type?: string; reason?: string } };
+  index?: BulkItemOutcome;
+  delete?: BulkItemOutcome;
 }
 
 export function bulkResults(items: readonly BulkResponseItem[]): BulkItemResult[] {
   return items.map((item) => {
-    const result = item.index;
+    const result = item.index ?? item.delete;
     if (result === undefined) return { status: 500, reason: 'no result for this item' };
     return {
       status: result.status,

@@ -1,5 +1,6 @@
 import { Client } from '@opensearch-project/opensearch';
 import {
+  bulkDeleteOperations,
   bulkOperations,
   bulkResults,
   errorType,
@@ -80,6 +81,11 @@ export function openSearchEngine(conn: EngineConnection, client?: Client): Searc
     },
     async bulkIndex(index: string, documents: readonly VersionedDocument[]) {
       const { body } = await os.bulk({ body: bulkOperations(index, documents) as never });
+      return bulkResults(body.items);
+    },
+    async bulkDelete(index: string, ids: readonly string[]) {
+      if (ids.length === 0) return [];
+      const { body } = await os.bulk({ body: bulkDeleteOperations(index, ids) as never });
       return bulkResults(body.items);
     },
     async getDocument(index: string, id: string) {
