@@ -23,7 +23,7 @@ import type { Config } from '../../config/index.js';
 import { silentProgress, type ProgressSink } from '../../cli/progress.js';
 import type { ProductEvent, ProductSnapshot } from '../../events/catalog-events.js';
 import { createClickHouse, type ClickHouseClient } from '../../stores/clickhouse.js';
-import type { Pool, PoolClient } from '../../stores/postgres.js';
+import { withTransaction, type Pool, type PoolClient } from '../../stores/postgres.js';
 import type { Redis } from '../../stores/redis.js';
 import { catalogEventRow, snapshotRow } from './projection.js';
 import { acquireRebuildLock, pause, rebuildLockKey } from '../rebuild-lock.js';
@@ -78,11 +78,7 @@ export function baselineEventId(productId: string, version: number): string {
 
 /** The row a baseline adds: the projector's own column mapping, of the current snapshot. */
 export function baselineRow(snapshot: ProductSnapshot): Record<string, unknown> {
-  return snapshotRow(
-    snapshot,
-    BASELINE_EVENT_TYPE,
-    baselineEventId(snapshot.id, snapshot.version),
-  );
+  return snapshotRow(snapshot, BASELINE_EVENT_TYPE, baselineEventId(snapshot.id, snapshot.version));
 }
 
 const OLDEST = 'aisle_rebuild_oldest';
@@ -115,9 +111,7 @@ export async function rebuildAnalytics(
   const lock = await acquireRebuildLock(redis, rebuildLockKey(config.redisKeyPrefix, 'analytics'));
   const signal =
     options.signal === undefined ? lock.lost : AbortSignal.any([options.signal, lock.lost]);
-  let db: PoolClient | undefined;
   let clickhouse: ClickHouseClient | undefined;
-  let failed = false;
   try {
     const server = {
       url: config.clickhouseUrl,
@@ -126,76 +120,77 @@ export async function rebuildAnalytics(
       database: config.clickhouseDatabase,
     };
     await bootstrapClickHouse(server); // a fresh database works too
-    clickhouse = createClickHouse(server);
-    db = await pool.connect();
+    const ch = (clickhouse = createClickHouse(server));
     // One snapshot for both passes (the oldest-version table is built from what pass 1 read).
-    await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    const tx = db;
-    const ch = clickhouse;
-
-    const { rows: counted } = await tx.query<{ n: string }>(
-      "SELECT count(*) AS n FROM outbox WHERE aggregate_type = 'product'",
-    );
-    let total = Number(counted[0]?.n ?? 0);
-    progress.setTotal(total);
-    progress.note('pass 1: events retained in the outbox');
-    let events = 0;
-    let skipped = 0;
-    const outboxPages = keysetPages(
-      async (after) =>
-        (
-          await tx.query<OutboxRow>(
-            `SELECT id, payload FROM outbox WHERE aggregate_type = 'product'
-               ${after === null ? '' : 'AND id > $2::bigint'} ORDER BY id LIMIT $1`,
-            after === null ? [pageSize] : [pageSize, after],
-          )
-        ).rows,
-      pageSize,
-      signal,
-    );
-    for await (const page of outboxPages) {
-      const valid = page.map((r) => r.payload).filter(isProductEvent);
-      skipped += page.length - valid.length;
-      await insertWithRetry(ch, valid.map(catalogEventRow), signal);
-      events += valid.length;
-      progress.add(page.length);
-    }
-
-    await tx.query(
-      `CREATE TEMP TABLE ${OLDEST} ON COMMIT DROP AS
-         SELECT aggregate_id AS product_id, min(aggregate_version) AS oldest
-           FROM outbox WHERE aggregate_type = 'product' GROUP BY aggregate_id`,
-    );
-    await tx.query(`ALTER TABLE ${OLDEST} ADD PRIMARY KEY (product_id)`);
-    await tx.query(`ANALYZE ${OLDEST}`);
-    const { rows: candidates } = await tx.query<{ n: string }>(
-      `SELECT count(*) AS n FROM products p ${PRUNED.join} WHERE ${PRUNED.where}`,
-    );
-    total += Number(candidates[0]?.n ?? 0);
-    progress.setTotal(total);
-    progress.note('pass 2: baselines for products whose early history was pruned');
-    let baselines = 0;
-    const productPages = keysetPages(
-      (after) => productPage(tx, after, pageSize, PRUNED),
-      pageSize,
-      signal,
-    );
-    for await (const page of productPages) {
-      await insertWithRetry(ch, page.map(baselineRow), signal);
-      baselines += page.length;
-      progress.add(page.length);
-    }
-    await tx.query('COMMIT');
-    return { events, skipped, baselines };
-  } catch (error) {
-    failed = true;
-    await db?.query('ROLLBACK').catch(() => undefined);
-    throw error;
+    return await withTransaction(pool, (tx) => copyHistory(tx, ch, progress, pageSize, signal), {
+      isolation: 'repeatable read',
+    });
   } finally {
-    db?.release(failed); // a connection in an unknown state is closed, not pooled
     await clickhouse?.close();
     await lock.release().catch(() => undefined);
   }
+}
+
+async function copyHistory(
+  tx: PoolClient,
+  ch: ClickHouseClient,
+  progress: ProgressSink,
+  pageSize: number,
+  signal: AbortSignal,
+): Promise<AnalyticsRebuildReport> {
+  const { rows: counted } = await tx.query<{ n: string }>(
+    "SELECT count(*) AS n FROM outbox WHERE aggregate_type = 'product'",
+  );
+  let total = Number(counted[0]?.n ?? 0);
+  progress.setTotal(total);
+  progress.note('pass 1: events retained in the outbox');
+  let events = 0;
+  let skipped = 0;
+  const outboxPages = keysetPages(
+    async (after) =>
+      (
+        await tx.query<OutboxRow>(
+          `SELECT id, payload FROM outbox WHERE aggregate_type = 'product'
+             ${after === null ? '' : 'AND id > $2::bigint'} ORDER BY id LIMIT $1`,
+          after === null ? [pageSize] : [pageSize, after],
+        )
+      ).rows,
+    pageSize,
+    signal,
+  );
+  for await (const page of outboxPages) {
+    const valid = page.map((r) => r.payload).filter(isProductEvent);
+    skipped += page.length - valid.length;
+    await insertWithRetry(ch, valid.map(catalogEventRow), signal);
+    events += valid.length;
+    progress.add(page.length);
+  }
+
+  await tx.query(
+    `CREATE TEMP TABLE ${OLDEST} ON COMMIT DROP AS
+       SELECT aggregate_id AS product_id, min(aggregate_version) AS oldest
+         FROM outbox WHERE aggregate_type = 'product' GROUP BY aggregate_id`,
+  );
+  await tx.query(`ALTER TABLE ${OLDEST} ADD PRIMARY KEY (product_id)`);
+  await tx.query(`ANALYZE ${OLDEST}`);
+  const { rows: candidates } = await tx.query<{ n: string }>(
+    `SELECT count(*) AS n FROM products p ${PRUNED.join} WHERE ${PRUNED.where}`,
+  );
+  total += Number(candidates[0]?.n ?? 0);
+  progress.setTotal(total);
+  progress.note('pass 2: baselines for products whose early history was pruned');
+  let baselines = 0;
+  const productPages = keysetPages(
+    (after) => productPage(tx, after, pageSize, PRUNED),
+    pageSize,
+    signal,
+  );
+  for await (const page of productPages) {
+    await insertWithRetry(ch, page.map(baselineRow), signal);
+    baselines += page.length;
+    progress.add(page.length);
+  }
+  return { events, skipped, baselines };
 }
 
 /** Every insert is idempotent (rows keyed by event id), so retrying a failed one is safe. */
