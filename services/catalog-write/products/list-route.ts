@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ProductStatus } from '../../../shared/events/catalog-events.js';
+import { withProblems } from '../../../shared/http/error-schemas.js';
 import { Problem } from '../../../shared/http/problems.js';
 import type { Pool } from '../../../shared/stores/postgres.js';
 import { decodeCursor } from '../../../shared/write-model/products/list-cursor.js';
 import { listProducts } from '../../../shared/write-model/products/listing.js';
-import { errorResponses } from '../../../shared/write-model/products/schemas.js';
 import { productListQuery, productListResponse } from './list-schemas.js';
 
 interface ListQuery {
@@ -43,7 +43,7 @@ export function productListRoute(app: FastifyInstance, opts: { pool: Pool }): vo
           'during a walk moves to the front and is not seen again by that walk; list with ' +
           'updatedAfter=<when the walk started> afterwards to catch such changes.',
         querystring: productListQuery,
-        response: { 200: productListResponse, ...errorResponses },
+        response: withProblems({ 200: productListResponse }),
       },
     },
     async (request) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { withProblems } from '../../../shared/http/error-schemas.js';
 import type { Money, ProductSnapshot } from '../../../shared/events/catalog-events.js';
 import type { Pool } from '../../../shared/stores/postgres.js';
 import { answerCommand } from '../commands/respond.js';
@@ -14,7 +15,6 @@ import type {
 import {
   conditionalHeaders,
   createProductBody,
-  errorResponses,
   idParams,
   money,
   patchProductBody,
@@ -53,7 +53,7 @@ export function productRoutes(app: FastifyInstance, opts: { pool: Pool }): void 
       summary,
       params: idParams,
       headers: conditionalHeaders,
-      response: { 200: versionResponse, ...errorResponses },
+      response: withProblems({ 200: versionResponse }),
       ...extra,
     },
   });
@@ -67,7 +67,7 @@ export function productRoutes(app: FastifyInstance, opts: { pool: Pool }): void 
         summary: 'Create a product (draft unless status is given)',
         body: createProductBody,
         headers: conditionalHeaders,
-        response: { 201: versionResponse, ...errorResponses },
+        response: withProblems({ 201: versionResponse }),
       },
       preHandler: refuseConditionalCreate,
     },
@@ -137,7 +137,7 @@ export function productRoutes(app: FastifyInstance, opts: { pool: Pool }): void 
     '/products/:id/stock-adjustments',
     change('Adjust stock in one warehouse; stock never goes below zero', {
       body: stockAdjustmentBody,
-      response: { 200: stockResponse, ...errorResponses },
+      response: withProblems({ 200: stockResponse }),
     }),
     (request, reply) =>
       answer(
@@ -169,7 +169,7 @@ export function productRoutes(app: FastifyInstance, opts: { pool: Pool }): void 
         security,
         summary: 'The product as stored (strongly consistent admin view)',
         params: idParams,
-        response: { 200: productResponse, 304: { type: 'null' }, ...errorResponses },
+        response: withProblems({ 200: productResponse, 304: { type: 'null' } }),
       },
     },
     async (request, reply) => {
