@@ -1,7 +1,7 @@
 // No Docker engine runs here, so docker-compose.yml is kept honest by checking it against the
 // code: every service is in it, runs its own main.js, and is configured only with variables the
 // config module knows.
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
@@ -9,6 +9,8 @@ import { serviceNames, servicePorts, settings } from '../shared/config/index.js'
 import { projectRoot } from '../shared/paths.js';
 
 interface ComposeService {
+  image?: string;
+  volumes?: string[];
   command?: string[];
   environment?: Record<string, string>;
   ports?: string[];
@@ -18,7 +20,7 @@ interface ComposeService {
 
 const compose = parse(await readFile(join(projectRoot, 'docker-compose.yml'), 'utf8'), {
   merge: true,
-}) as { services: Record<string, ComposeService> };
+}) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
 const knownVariables = new Set(Object.values(settings).map((s) => s.env));
 
 t.test(
@@ -79,3 +81,37 @@ t.test('The image carries every infra file the services read at start-up', async
     t.match(dockerfile, `COPY ${path} ./${path}`);
   }
 });
+
+t.test(
+  'Prometheus and Grafana run beside the services, on loopback, with files that exist',
+  async (t) => {
+    const observability = {
+      prometheus: { image: /^prom\/prometheus:/, ports: ['127.0.0.1:9090:9090'] },
+      grafana: { image: /^grafana\/grafana:/, ports: ['127.0.0.1:3030:3000'] },
+    };
+    for (const [name, expected] of Object.entries(observability)) {
+      const service = compose.services[name];
+      t.match(service?.image, expected.image, `${name} runs the official image`);
+      t.same(service?.ports, expected.ports, `${name} is published on loopback only`);
+      for (const volume of service?.volumes ?? []) {
+        const [source = '', , mode] = volume.split(':');
+        if (source.startsWith('./')) {
+          await t.resolves(
+            access(join(projectRoot, source)),
+            `${name} mounts ${source}, which exists`,
+          );
+          t.equal(mode, 'ro', `${name} mounts ${source} read-only`);
+        } else {
+          t.ok(Object.hasOwn(compose.volumes, source), `${name}: volume ${source} is declared`);
+        }
+      }
+    }
+    const grafana = compose.services['grafana']?.environment ?? {};
+    t.match(
+      grafana['GF_SECURITY_ADMIN_PASSWORD'],
+      /^\$\{GRAFANA_ADMIN_PASSWORD:\?/,
+      'the admin password comes only from the environment',
+    );
+    t.equal(grafana['GF_AUTH_ANONYMOUS_ORG_ROLE'], 'Viewer', 'anonymous users may only look');
+  },
+);
