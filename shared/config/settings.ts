@@ -263,6 +263,18 @@ export const settings = {
     default: '2000',
     parse: integer(0, 30_000),
   }),
+  searchCacheMaxBytes: setting({
+    env: 'SEARCH_CACHE_MAX_BYTES',
+    doc: 'Memory catalog-read gives its in-process cache of /v1/search answers (hits and facets, keyed by the normalized request; 0 turns it off).',
+    default: '33554432',
+    parse: integer(0, 2 ** 40),
+  }),
+  searchCacheTtlMs: setting({
+    env: 'SEARCH_CACHE_TTL_MS',
+    doc: 'Longest a cached /v1/search answer is served: an answer is at most this much older than the index (which refreshes every 500 ms). minVersion reads bypass the cache; 0 turns it off.',
+    default: '500',
+    parse: integer(0, 60_000),
+  }),
   detailCacheSeconds: setting({
     env: 'DETAIL_CACHE_SECONDS',
     doc: 'Cache-Control max-age of product detail responses (they revalidate cheaply by ETag).',

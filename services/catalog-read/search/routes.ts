@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
+import { Counter } from 'prom-client';
 import { Problem } from '../../../shared/http/problems.js';
 import { infraPath } from '../../../shared/paths.js';
 import type { SearchResponseBody } from '../../../shared/stores/search/engine.js';
@@ -9,7 +10,6 @@ import {
 } from '../../../shared/read-models/detail/category-tree.js';
 import type { CatalogReadContext } from '../context.js';
 import {
-  searchFacetPlan,
   sortClauses,
   type BodyFilters,
   type SearchBodyInput,
@@ -28,10 +28,7 @@ import {
   type SearchQuerystring,
   type SearchRequest,
 } from '../../../shared/read-models/search/query/params.js';
-import {
-  mapSearchResponse,
-  searchResponseSchema,
-} from '../../../shared/read-models/search/query/response.js';
+import { searchResponseSchema } from '../../../shared/read-models/search/query/response.js';
 import {
   buildSuggestBody,
   mapSuggestResponse,
@@ -44,7 +41,9 @@ import {
   queryUnits,
   type Synonyms,
 } from '../../../shared/read-models/search/query/synonyms.js';
+import { ResultCache } from './result-cache.js';
 import { RETRY_AFTER, SearchRunner, fromEngine } from './run-search.js';
+import { SearchAnswers } from './search-answers.js';
 import { queryTextLimits, queryWords } from '../../../shared/read-models/search/query/text.js';
 
 const problem = { $ref: 'Problem#' } as const;
@@ -54,6 +53,8 @@ export const SYNONYMS_FILE = infraPath('search', 'synonyms.txt');
 
 export interface SearchRouteOptions {
   readonly synonyms: Synonyms;
+  /** Default: one from SEARCH_CACHE_MAX_BYTES and SEARCH_CACHE_TTL_MS (tests pass their own). */
+  readonly cache?: ResultCache;
 }
 
 /**
@@ -84,7 +85,23 @@ export function registerSearchRoutes(
   options: SearchRouteOptions,
 ): void {
   const { search, alias, redis, config } = context;
-  const runner = new SearchRunner(search, alias);
+  const engineRequests = new Counter({
+    name: 'aisle_search_engine_requests_total',
+    help: 'Search requests catalog-read sent to the engine for /v1/search, by part (all, hits, facets).',
+    labelNames: ['part'] as const,
+    registers: [app.metrics],
+  });
+  const runner = new SearchRunner(search, alias, (part) => engineRequests.inc({ part }));
+  const answers = new SearchAnswers({
+    runner,
+    cache:
+      options.cache ??
+      new ResultCache({
+        maxBytes: Number(config.searchCacheMaxBytes) || 0,
+        ttlMs: Number(config.searchCacheTtlMs) || 0,
+      }),
+    registry: app.metrics,
+  });
   const engineSearch = (body: Record<string, unknown>): Promise<SearchResponseBody> =>
     fromEngine(() => search.search(alias, body));
 
@@ -99,6 +116,38 @@ export function registerSearchRoutes(
         RETRY_AFTER,
       );
     }
+  };
+
+  /** The body input of a request: the category resolved, the synonyms and category signal. */
+  const bodyInput = async (
+    parsed: SearchRequest,
+    position: { from: number } | { searchAfter: SortValue[] },
+  ): Promise<SearchBodyInput> => {
+    const text = parsed.words.join(' ');
+    const alternatives = expandWithSynonyms(parsed.words, options.synonyms);
+    const { category, ...rest } = parsed.filters;
+    // The tree resolves a category filter (required) and the category signal (a bonus that a
+    // search does without when Redis is away).
+    const tree =
+      category !== undefined
+        ? await categoryTree()
+        : text === ''
+          ? undefined
+          : await categoryTree().catch(() => undefined);
+    const filters: BodyFilters =
+      category === undefined || tree === undefined
+        ? rest
+        : { ...rest, categoryIds: tree.descendantsOf(category) };
+    return {
+      units: queryUnits(parsed.words, options.synonyms),
+      signalCategories:
+        text === '' || tree === undefined ? [] : categoriesNamedIn(tree, [text, ...alternatives]),
+      filters,
+      ...(parsed.facets === undefined ? {} : { facets: parsed.facets }),
+      sort: parsed.sort,
+      size: parsed.size,
+      ...position,
+    };
   };
 
   app.get<{ Querystring: SearchQuerystring }>(
@@ -119,6 +168,9 @@ export function registerSearchRoutes(
           'Only the first 512 characters of q count, of them the first 10 words (32 characters each).',
           'minVersion + product (or X-Aisle-Min-Version): wait, bounded, until the search',
           'index has that version of the product; 503 with Retry-After if it does not arrive.',
+          'Answers may come from a cache: at most SEARCH_CACHE_TTL_MS (default 500 ms) older',
+          'than the index, which itself shows writes within its refresh (500 ms); a minVersion',
+          'read always asks the index.',
         ].join(' '),
         querystring: searchQuerystring,
         headers: minVersionHeaders,
@@ -165,38 +217,7 @@ export function registerSearchRoutes(
         }
       }
 
-      const text = parsed.words.join(' ');
-      const units = queryUnits(parsed.words, options.synonyms);
-      const alternatives = expandWithSynonyms(parsed.words, options.synonyms);
-      const { category, ...rest } = parsed.filters;
-      // The tree resolves a category filter (required) and the category signal (a bonus that a
-      // search does without when Redis is away).
-      const tree =
-        category !== undefined
-          ? await categoryTree()
-          : text === ''
-            ? undefined
-            : await categoryTree().catch(() => undefined);
-      const filters: BodyFilters =
-        category === undefined || tree === undefined
-          ? rest
-          : { ...rest, categoryIds: tree.descendantsOf(category) };
-      const input: SearchBodyInput = {
-        units,
-        signalCategories:
-          text === '' || tree === undefined ? [] : categoriesNamedIn(tree, [text, ...alternatives]),
-        filters,
-        ...(parsed.facets === undefined ? {} : { facets: parsed.facets }),
-        sort: parsed.sort,
-        size: parsed.size,
-        ...position,
-      };
-      const { raw } = await runner.exactThenFuzzy(input, 'all');
-      const result = mapSearchResponse(raw, {
-        size: parsed.size,
-        facets: searchFacetPlan(input),
-        key,
-      });
+      const result = await answers.answer(parsed, key, () => bodyInput(parsed, position));
       context.usage.recordSearch({
         query: Array.from(parsed.q).slice(0, queryTextLimits.maxChars).join(''),
         filters: usageFilters(parsed),

@@ -12,6 +12,7 @@ import {
   buildSearchBody,
   type SearchBodyInput,
 } from '../../../shared/read-models/search/query/build-search-body.js';
+import { ResultCache } from './result-cache.js';
 import { registerSearchRoutes } from './routes.js';
 import { parseSynonyms } from '../../../shared/read-models/search/query/synonyms.js';
 
@@ -45,6 +46,7 @@ interface Stub {
 async function stubApp(
   t: { teardown(fn: () => unknown): void },
   answer: () => Promise<SearchResponseBody> = () => Promise.resolve(emptyAnswer),
+  cache?: ResultCache,
 ): Promise<Stub> {
   const bodies: Record<string, unknown>[] = [];
   const searches: SearchUsage[] = [];
@@ -60,6 +62,7 @@ async function stubApp(
         bodies.push(body);
         return answer();
       },
+      getDocument: () => Promise.resolve({ version: 99, source: {} }),
     },
     usage: { recordSearch: (u: SearchUsage) => searches.push(u), recordView: () => undefined },
   } as unknown as CatalogReadContext;
@@ -76,6 +79,7 @@ async function stubApp(
       v1.addSchema({ $id: 'SiblingSchema', type: 'object' });
       registerSearchRoutes(v1, context, {
         synonyms: parseSynonyms('sneakers, trainers'),
+        ...(cache === undefined ? {} : { cache }),
       });
       done();
     },
@@ -283,5 +287,106 @@ t.test(
     await app.inject({ method: 'GET', url: '/v1/suggest?q=runnning%20sh&size=3' });
     t.equal(bodies.length, 2, 'the exact prefix query, then the fuzzy one');
     t.match(bodies[1], { size: 3, query: { bool: { must: [{ bool: { should: [{}, {}] } }] } } });
+  },
+);
+
+// ----- the answer cache (result-cache.ts, search-answers.ts) -----
+
+const clock = () => {
+  let now = 0;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+};
+
+async function metric(app: FastifyInstance, pattern: RegExp): Promise<number> {
+  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  return text
+    .split('\n')
+    .filter((line) => pattern.test(line))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
+t.test('A repeated request is answered from the cache, with no engine request', async (t) => {
+  const time = clock();
+  const cache = new ResultCache({ maxBytes: 1_000_000, ttlMs: 500, now: time.now });
+  const { app, bodies, searches } = await stubApp(t, () => Promise.resolve(answerWith(12)), cache);
+  const url = '/v1/search?q=shoe&brand=A&size=2';
+  const first = await app.inject({ method: 'GET', url });
+  t.equal(bodies.length, 1, 'the first asks the engine');
+  const again = await app.inject({ method: 'GET', url: '/v1/search?size=2&brand=A&q=shoe' });
+  t.equal(bodies.length, 1, 'the same request (parameters in another order) does not');
+  t.strictSame(again.json(), first.json());
+  t.equal(searches.length, 2, 'both are recorded for analytics');
+  t.equal(await metric(app, /^aisle_search_cache_lookups_total\{.*outcome="hit"/), 2);
+  t.equal(await metric(app, /^aisle_search_engine_requests_total\{/), 1);
+});
+
+t.test('An entry never outlives its TTL', async (t) => {
+  const time = clock();
+  const cache = new ResultCache({ maxBytes: 1_000_000, ttlMs: 500, now: time.now });
+  const { app, bodies } = await stubApp(t, () => Promise.resolve(answerWith(12)), cache);
+  await app.inject({ method: 'GET', url: '/v1/search?brand=A' });
+  time.advance(499);
+  await app.inject({ method: 'GET', url: '/v1/search?brand=A' });
+  t.equal(bodies.length, 1, 'within the TTL: cached');
+  time.advance(1);
+  await app.inject({ method: 'GET', url: '/v1/search?brand=A' });
+  t.equal(bodies.length, 2, 'at the TTL: asked again');
+});
+
+t.test('A minVersion read bypasses the cache, and what it finds is cached', async (t) => {
+  const time = clock();
+  const cache = new ResultCache({ maxBytes: 1_000_000, ttlMs: 500, now: time.now });
+  const { app, bodies } = await stubApp(t, () => Promise.resolve(answerWith(12)), cache);
+  const product = '00000000-0000-4000-8000-000000000001';
+  await app.inject({ method: 'GET', url: '/v1/search?brand=A' });
+  const searchBodies = () => bodies.filter((b) => 'sort' in b).length;
+  t.equal(searchBodies(), 1);
+  const fresh = await app.inject({
+    method: 'GET',
+    url: `/v1/search?brand=A&minVersion=3&product=${product}`,
+  });
+  t.equal(fresh.statusCode, 200);
+  t.equal(searchBodies(), 2, 'minVersion: the engine, not the cache');
+  const byHeader = await app.inject({
+    method: 'GET',
+    url: `/v1/search?brand=A&product=${product}`,
+    headers: { 'x-aisle-min-version': '3' },
+  });
+  t.equal(byHeader.statusCode, 200);
+  t.equal(searchBodies(), 3, 'the header too');
+  t.equal(await metric(app, /^aisle_search_cache_lookups_total\{.*outcome="bypass"/), 4);
+});
+
+t.test(
+  'Hits and facets are cached apart: paging reuses the facets, facets= the hits',
+  async (t) => {
+    const time = clock();
+    const cache = new ResultCache({ maxBytes: 1_000_000, ttlMs: 500, now: time.now });
+    const { app, bodies } = await stubApp(t, () => Promise.resolve(answerWith(30)), cache);
+    await app.inject({ method: 'GET', url: '/v1/search?q=shoe&brand=A' });
+    t.equal(bodies.length, 1);
+    t.ok('aggs' in (bodies[0] ?? {}), 'a first request asks for hits and facets in one body');
+    await app.inject({ method: 'GET', url: '/v1/search?q=shoe&brand=A&page=2' });
+    t.equal(bodies.length, 2);
+    t.notOk('aggs' in (bodies[1] ?? {}), 'page 2: hits only, the facets came from the cache');
+    t.equal(bodies[1]?.['from'], 20);
+    await app.inject({ method: 'GET', url: '/v1/search?q=shoe&brand=A&facets=brand' });
+    t.equal(bodies.length, 3);
+    t.match(bodies[2], { size: 0, aggs: { group_brand: {} } }, 'other facets: facets only');
+    t.notOk('shared' in ((bodies[2]?.['aggs'] as object | undefined) ?? {}), 'only brand');
+  },
+);
+
+t.test(
+  'A cached part keeps the typo decision, so the other part uses the same query',
+  async (t) => {
+    const time = clock();
+    const cache = new ResultCache({ maxBytes: 1_000_000, ttlMs: 500, now: time.now });
+    const { app, bodies } = await stubApp(t, () => Promise.resolve(answerWith(1)), cache);
+    await app.inject({ method: 'GET', url: '/v1/search?q=jakcet' });
+    t.equal(bodies.length, 2, 'exact, then fuzzy (too few results)');
+    await app.inject({ method: 'GET', url: '/v1/search?q=jakcet&page=2&size=10' });
+    t.equal(bodies.length, 3, 'page 2: one hits body, straight to the fuzzy query');
+    t.match(JSON.stringify(bodies[2]), /"fuzziness":"AUTO:4,8"/);
   },
 );

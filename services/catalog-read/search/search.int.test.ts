@@ -174,7 +174,9 @@ interface Catalog {
 }
 
 async function seed(t: Teardowns): Promise<Catalog> {
-  const p = await startPipeline(t);
+  // The catalog never changes after seeding, so a long cache TTL changes no answer here and lets
+  // the cache test below repeat a request without racing the TTL.
+  const p = await startPipeline(t, { SEARCH_CACHE_TTL_MS: '60000' });
   const rs = await startReadSide(t, p);
   const categories: Record<string, string> = {};
   for (const c of categorySeeds) {
@@ -798,4 +800,20 @@ t.test('Suggestions tolerate a typo in the word still being typed', async (t) =>
   const typed = await suggest('hodoe');
   t.strictSame(typed.sort(), ['Hooded rain poncho', 'Hooded sweatshirt'], '"hodoe" for "hoode…"');
   t.ok((await suggest('road runi')).includes('Road running shoe'), '"runi" for "runn…"');
+});
+
+t.test('A repeated search is answered by the cache, without an engine request', async (t) => {
+  const engineRequests = async () => {
+    const text = (await rs.app.inject({ method: 'GET', url: '/metrics' })).body;
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('aisle_search_engine_requests_total{'))
+      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+  };
+  const first = await search({ q: 'canvas', brand: 'Urbanite', 'attr.size': '42' });
+  const before = await engineRequests();
+  t.ok(before > 0);
+  const again = await search({ 'attr.size': '42', brand: 'Urbanite', q: 'canvas' });
+  t.equal(await engineRequests(), before, 'no engine request');
+  t.strictSame(again, first);
 });

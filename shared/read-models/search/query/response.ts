@@ -62,8 +62,13 @@ export interface MapOptions {
   readonly key: string;
 }
 
-/** The engine's answer as the API's response. */
-export function mapSearchResponse(raw: SearchResponseBody, options: MapOptions): SearchResult {
+/** The hits part of a response: what a body built for the 'hits' part answers. */
+export type SearchHits = Omit<SearchResult, 'facets'>;
+
+export function mapHits(
+  raw: SearchResponseBody,
+  options: Pick<MapOptions, 'size' | 'key'>,
+): SearchHits {
   const hits = raw.hits.hits;
   const page = hits.slice(0, options.size);
   const last = page[page.length - 1];
@@ -72,10 +77,15 @@ export function mapSearchResponse(raw: SearchResponseBody, options: MapOptions):
   return {
     total: typeof total === 'number' ? total : total.value,
     items: page.map(item),
-    facets: mapFacets(raw.aggregations, options.facets),
     nextCursor:
       more && last.sort !== undefined ? encodeCursor(options.key, last.sort as SortValue[]) : null,
   };
+}
+
+/** The engine's answer as the API's response. */
+export function mapSearchResponse(raw: SearchResponseBody, options: MapOptions): SearchResult {
+  const { total, items, nextCursor } = mapHits(raw, options);
+  return { total, items, facets: mapFacets(raw.aggregations, options.facets), nextCursor };
 }
 
 const valueCount = (value: Record<string, unknown>) =>

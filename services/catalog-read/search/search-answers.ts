@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { Counter, type Registry } from 'prom-client';
+import {
+  searchFacetPlan,
+  type SearchBodyInput,
+  type SearchPart,
+} from '../../../shared/read-models/search/query/build-search-body.js';
+import {
+  mapFacets,
+  type SearchFacets,
+} from '../../../shared/read-models/search/query/facet-counts.js';
+import type { SearchRequest } from '../../../shared/read-models/search/query/params.js';
+import {
+  mapHits,
+  type SearchHits,
+  type SearchResult,
+} from '../../../shared/read-models/search/query/response.js';
+import type { ResultCache } from './result-cache.js';
+import type { SearchRunner } from './run-search.js';
+
+/**
+ * The hits and the facets of a search, each cached on its own: paging, resorting or resizing
+ * reuses the facets, and a request with other facets reuses the hits. Each part remembers which
+ * words the typo fallback made fuzzy, so the other part is asked with the same query (and a
+ * cached part never waits for the exact query again).
+ */
+interface HitsPart extends SearchHits {
+  readonly fuzzyUnits: readonly number[];
+}
+
+interface FacetsPart {
+  readonly facets: SearchFacets;
+  readonly fuzzyUnits: readonly number[];
+}
+
+const digest = (value: unknown): string =>
+  createHash('sha256').update(JSON.stringify(value)).digest('base64url');
+
+/**
+ * The normalized request, per part: the canonical filters as the client gave them (the category
+ * id, not its descendants), the words, and what the part depends on.
+ */
+export function cacheKeys(request: SearchRequest): { hits: string; facets: string } {
+  const what = [request.words.join(' '), request.filters];
+  return {
+    hits: `h:${digest([...what, request.sort, request.size, request.position])}`,
+    facets: `f:${digest([...what, request.facets ?? 'all'])}`,
+  };
+}
+
+export interface SearchAnswersOptions {
+  readonly runner: SearchRunner;
+  readonly cache: ResultCache;
+  readonly registry: Registry;
+}
+
+export class SearchAnswers {
+  private readonly lookups: Counter<'part' | 'outcome'>;
+
+  constructor(private readonly options: SearchAnswersOptions) {
+    this.lookups = new Counter({
+      name: 'aisle_search_cache_lookups_total',
+      help: 'Search answer cache lookups by part (hits, facets) and outcome (hit, miss, bypass: minVersion or cache off).',
+      labelNames: ['part', 'outcome'] as const,
+      registers: [options.registry],
+    });
+  }
+
+  /**
+   * The answer to `request`. `input` builds the body input (it may read the category tree), only
+   * when a part is missing. A minVersion read never reads the cache (it must see the index now)
+   * but stores what it found, which is as fresh as anything cached.
+   */
+  async answer(
+    request: SearchRequest,
+    cursorKey: string,
+    input: () => Promise<SearchBodyInput>,
+  ): Promise<SearchResult> {
+    const { cache, runner } = this.options;
+    const keys = cacheKeys(request);
+    const bypass = request.minVersion !== undefined || !cache.enabled;
+    let hits = this.lookup<HitsPart>('hits', keys.hits, bypass);
+    let facets = this.lookup<FacetsPart>('facets', keys.facets, bypass);
+    if (hits !== undefined && facets !== undefined) return result(hits, facets);
+
+    const body = await input();
+    const mapHitsOf = (raw: Parameters<typeof mapHits>[0], fuzzyUnits: readonly number[]) => ({
+      ...mapHits(raw, { size: request.size, key: cursorKey }),
+      fuzzyUnits,
+    });
+    const mapFacetsOf = (raw: Parameters<typeof mapHits>[0], fuzzyUnits: readonly number[]) => ({
+      facets: mapFacets(raw.aggregations, searchFacetPlan(body)),
+      fuzzyUnits,
+    });
+    if (hits === undefined && facets === undefined) {
+      const { raw, fuzzyUnits } = await runner.exactThenFuzzy(body, 'all');
+      hits = mapHitsOf(raw, fuzzyUnits);
+      facets = mapFacetsOf(raw, fuzzyUnits);
+      cache.set(keys.hits, hits);
+      cache.set(keys.facets, facets);
+    } else if (hits === undefined) {
+      const known = facets as FacetsPart;
+      hits = mapHitsOf(await this.part(body, known.fuzzyUnits, 'hits'), known.fuzzyUnits);
+      cache.set(keys.hits, hits);
+    } else {
+      facets = mapFacetsOf(await this.part(body, hits.fuzzyUnits, 'facets'), hits.fuzzyUnits);
+      cache.set(keys.facets, facets);
+    }
+    return result(hits, facets as FacetsPart);
+  }
+
+  private async part(body: SearchBodyInput, fuzzyUnits: readonly number[], part: SearchPart) {
+    return (await this.options.runner.send({ ...body, fuzzyUnits }, part)).raw;
+  }
+
+  private lookup<T>(part: 'hits' | 'facets', key: string, bypass: boolean): T | undefined {
+    if (bypass) {
+      this.lookups.inc({ part, outcome: 'bypass' });
+      return undefined;
+    }
+    const found = this.options.cache.get<T>(key);
+    this.lookups.inc({ part, outcome: found === undefined ? 'miss' : 'hit' });
+    return found;
+  }
+}
+
+function result(hits: HitsPart, facets: FacetsPart): SearchResult {
+  return {
+    total: hits.total,
+    items: hits.items,
+    facets: facets.facets,
+    nextCursor: hits.nextCursor,
+  };
+}
