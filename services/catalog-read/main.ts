@@ -15,8 +15,8 @@ await runService({
     const app = await buildCatalogReadApp({
       config,
       logger,
-      search: openSearch(config),
-      redis: openRedis(config.redisUrl),
+      search: openSearch(config, 'request'),
+      redis: openRedis(config.redisUrl, { commandTimeoutMs: config.storeRequestTimeoutMs }),
       usage: (registry) =>
         new QueueUsageRecorder({ queue: queues.client.usage as Queue<UsageBatch>, registry }),
     });

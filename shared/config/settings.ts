@@ -287,6 +287,12 @@ export const settings = {
     default: '1048576',
     parse: integer(1024, 104_857_600),
   }),
+  storeRequestTimeoutMs: setting({
+    env: 'STORE_REQUEST_TIMEOUT_MS',
+    doc: 'Deadline of one store call on a public request path (search, Redis); past it the request is a 503 with Retry-After.',
+    default: '2000',
+    parse: integer(50, 60_000),
+  }),
   readinessTimeoutMs: setting({
     env: 'READINESS_TIMEOUT_MS',
     doc: 'How long /health/ready waits for each store before calling it down.',

@@ -7,6 +7,7 @@ import {
   type FieldProblem,
   type ProblemCode,
 } from './problems.js';
+import { isTransientStoreError } from '../stores/transient.js';
 
 interface ValidationIssue {
   instancePath?: string;
@@ -55,6 +56,9 @@ function classify(error: FastifyError): ProblemCode {
   return 'internal';
 }
 
+/** What a 503 asks a client to wait: a store outage is usually seconds, and the deadline short. */
+export const RETRY_AFTER_SECONDS = '1';
+
 function sendProblem(
   reply: FastifyReply,
   request: FastifyRequest,
@@ -83,6 +87,12 @@ export const problemErrorHandler = fp(
           `The ${context} does not match the schema.`,
           fieldProblems(context, error.validation),
         );
+      }
+      if (isTransientStoreError(error)) {
+        // A store that is away or slow: the client may retry, and the route never hangs.
+        request.log.warn({ err: error }, 'a store is unavailable');
+        void reply.header('retry-after', RETRY_AFTER_SECONDS);
+        return sendProblem(reply, request, 'unavailable', 'A store is temporarily unavailable.');
       }
       const code = classify(error);
       if (code === 'internal') {

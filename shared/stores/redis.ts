@@ -8,12 +8,22 @@ export type { Redis } from 'ioredis';
  * then fails, so a request never hangs on a Redis that is away. `blocking` clients are for
  * BullMQ workers, which must wait and retry forever.
  */
-export function createRedis(url: string, role: 'command' | 'blocking'): Redis {
+export function createRedis(
+  url: string,
+  role: 'command' | 'blocking',
+  options: RedisOptions = {},
+): Redis {
   return new Redis(url, {
     lazyConnect: false,
     maxRetriesPerRequest: role === 'blocking' ? null : 2,
     connectTimeout: 5_000,
+    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
   });
+}
+
+export interface RedisOptions {
+  /** A command with no reply in this time fails (request paths: a hung Redis is a 503). */
+  readonly commandTimeoutMs?: number;
 }
 
 export async function closeRedis(redis: Redis): Promise<void> {
@@ -25,8 +35,8 @@ export async function closeRedis(redis: Redis): Promise<void> {
   }
 }
 
-export function openRedis(url: string): StoreHandle<Redis> {
-  const redis = createRedis(url, 'command');
+export function openRedis(url: string, options: RedisOptions = {}): StoreHandle<Redis> {
+  const redis = createRedis(url, 'command', options);
   // ioredis reconnects by itself; without a listener an outage would be an uncaught error.
   redis.on('error', () => undefined);
   return {

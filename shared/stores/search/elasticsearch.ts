@@ -12,7 +12,7 @@ import {
   type SearchResponseBody,
   type VersionedDocument,
 } from './engine.js';
-import type { EngineConnection } from './opensearch.js';
+import { timeoutOptions, type EngineConnection } from './opensearch.js';
 
 /**
  * Elasticsearch adapter: the 8.x client answers with the body itself and takes request fields at
@@ -27,7 +27,7 @@ export function elasticsearchEngine(
     ...(conn.username === undefined
       ? {}
       : { auth: { username: conn.username, password: conn.password ?? '' } }),
-    requestTimeout: 30_000,
+    ...timeoutOptions(conn),
     ...extra,
   });
   return {

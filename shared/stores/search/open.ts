@@ -22,12 +22,23 @@ function assertNever(value: never): never {
   throw new Error(`unknown search engine ${String(value)}`);
 }
 
-/** Ready means the cluster can serve reads and writes: yellow (one node) or green. */
-export function openSearch(config: Config): StoreHandle<SearchEngine> {
+/**
+ * Ready means the cluster can serve reads and writes: yellow (one node) or green. A `request`
+ * client serves HTTP requests: each call has the request-path deadline and no retry, so a slow
+ * or absent engine is a prompt 503, never a hang; `background` clients (projectors, CLI) wait
+ * longer.
+ */
+export function openSearch(
+  config: Config,
+  purpose: 'request' | 'background' = 'background',
+): StoreHandle<SearchEngine> {
   const engine = createSearchEngine(config.searchEngine, {
     url: config.searchUrl,
     username: config.searchUsername,
     password: config.searchPassword,
+    ...(purpose === 'request'
+      ? { requestTimeoutMs: config.storeRequestTimeoutMs, maxRetries: 0 }
+      : {}),
   });
   return {
     name: 'search',

@@ -17,6 +17,21 @@ export interface EngineConnection {
   readonly url: string;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
+  /** Deadline of one call, retries included (default 30 s: background work). */
+  readonly requestTimeoutMs?: number;
+  /** Retries of a call on another connection (default: the client's; 0 on a request path). */
+  readonly maxRetries?: number;
+}
+
+/** Client options shared by both adapters: the call's deadline and retries. */
+export function timeoutOptions(conn: EngineConnection): {
+  requestTimeout: number;
+  maxRetries?: number;
+} {
+  return {
+    requestTimeout: conn.requestTimeoutMs ?? 30_000,
+    ...(conn.maxRetries === undefined ? {} : { maxRetries: conn.maxRetries }),
+  };
 }
 
 function auth(conn: EngineConnection): { username: string; password: string } | undefined {
@@ -33,7 +48,7 @@ export function openSearchEngine(conn: EngineConnection, client?: Client): Searc
     new Client({
       node: conn.url,
       ...(credentials ? { auth: credentials } : {}),
-      requestTimeout: 30_000,
+      ...timeoutOptions(conn),
     });
   return {
     flavour: 'opensearch',
