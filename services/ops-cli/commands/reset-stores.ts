@@ -38,6 +38,8 @@ export interface ClickHouseReset {
   readonly tables: number;
 }
 
+const PROGRESS_INTERVAL_MS = 1000;
+
 /** How long DROP SCHEMA waits for the locks of services still running before it gives up. */
 const LOCK_TIMEOUT = '10s';
 
@@ -91,6 +93,8 @@ export async function resetRedis(config: Config, output: Output): Promise<RedisR
   redis.on('error', () => undefined);
   const queues = new Set<string>();
   let keys = 0;
+  // SCAN walks the whole keyspace, a few of ours per step: one progress line a second at most.
+  let reportedAt = 0;
   try {
     let cursor = '0';
     do {
@@ -108,7 +112,10 @@ export async function resetRedis(config: Config, output: Output): Promise<RedisR
         const queue = queueKey.exec(key)?.[1];
         if (queue !== undefined) queues.add(queue);
       }
-      output.progress(`redis: ${count(keys)} keys under ${prefix}: unlinked`);
+      if (Date.now() - reportedAt >= PROGRESS_INTERVAL_MS) {
+        reportedAt = Date.now();
+        output.progress(`redis: ${count(keys)} keys under ${prefix}: unlinked so far`);
+      }
     } while (cursor !== '0');
   } finally {
     await closeRedis(redis);
