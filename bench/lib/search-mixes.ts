@@ -68,20 +68,23 @@ interface Vocabulary {
   readonly products: readonly SeedProduct[];
 }
 
-function textQuery(random: Random, v: Vocabulary, typoShare: number): string {
-  let text: string;
-  if (random.chance(0.5)) {
-    text = random.pick(v.words);
-  } else {
-    const words = wordsOf(random.pick(v.products));
-    const [a = 0, b = 1] = random
-      .sample(
-        words.map((_, i) => i),
-        2,
-      )
-      .sort((x, y) => x - y);
-    text = `${words[a] ?? ''} ${words[b] ?? ''}`.trim();
-  }
+/** A word pair from one product's words, in their order ("merino sweater"). */
+function wordPair(random: Random, p: SeedProduct): string {
+  const words = wordsOf(p);
+  const [a = 0, b = 1] = random
+    .sample(
+      words.map((_, i) => i),
+      2,
+    )
+    .sort((x, y) => x - y);
+  return `${words[a] ?? ''} ${words[b] ?? ''}`.trim();
+}
+
+/** A word of the vocabulary or a pair of one product's words (`about`, or a random one). */
+function textQuery(random: Random, v: Vocabulary, typoShare: number, about?: SeedProduct): string {
+  const product = about ?? random.pick(v.products);
+  const single = about === undefined ? random.pick(v.words) : random.pick(wordsOf(about));
+  const text = random.chance(0.5) ? single : wordPair(random, product);
   return random.chance(typoShare) ? withTypo(random, text) : text;
 }
 
@@ -117,7 +120,8 @@ function storefrontRequest(random: Random, v: Vocabulary): Params {
     const filter: [string, string] = random.chance(0.5)
       ? ['brand', p.brand]
       : ['category', p.categoryId];
-    return [['q', textQuery(random, v, 0.05)], filter];
+    // Text about the product whose brand or category filters it, as a shopper narrows a search.
+    return [['q', textQuery(random, v, 0.05, p)], filter];
   }
   return random.chance(0.5)
     ? [['brand', p.brand]]
