@@ -1,4 +1,14 @@
-import { boolean, integer, oneOf, port, text, tokenList, url, type Parser } from './parsers.js';
+import {
+  boolean,
+  integer,
+  InvalidValue,
+  oneOf,
+  port,
+  text,
+  tokenList,
+  url,
+  type Parser,
+} from './parsers.js';
 
 export interface Setting<T> {
   readonly env: string;
@@ -17,6 +27,17 @@ function setting<T>(s: Setting<T>): Setting<T> {
   return s;
 }
 
+/** A share from 0 to 1, as a decimal number (0.01 = one in a hundred). */
+function fraction(): Parser<number> {
+  return (raw) => {
+    const value = Number(raw.trim());
+    if (raw.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) {
+      throw new InvalidValue('must be a number from 0 to 1');
+    }
+    return value;
+  };
+}
+
 const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
 const indexPrefix = /^[a-z0-9][a-z0-9_-]{0,40}$/;
 const keyPrefix = /^[A-Za-z0-9_.:{}-]{1,64}$/;
@@ -31,6 +52,24 @@ export const settings = {
     doc: 'Log level: fatal, error, warn, info, debug, trace or silent.',
     default: 'info',
     parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  }),
+  logRequests: setting({
+    env: 'LOG_REQUESTS',
+    doc: 'Which HTTP requests get a log line: all; errors (5xx as error, 4xx as info, slow ones as warn); or sample (errors, plus LOG_SAMPLE_RATE of the rest).',
+    default: 'sample',
+    parse: oneOf(['all', 'errors', 'sample']),
+  }),
+  logSampleRate: setting({
+    env: 'LOG_SAMPLE_RATE',
+    doc: 'Share of the ordinary requests logged when LOG_REQUESTS=sample (0 to 1).',
+    default: '0.01',
+    parse: fraction(),
+  }),
+  logSlowMs: setting({
+    env: 'LOG_SLOW_MS',
+    doc: 'A request slower than this (ms) is logged as a warning, whatever LOG_REQUESTS says.',
+    default: '1000',
+    parse: integer(1, 3_600_000),
   }),
   host: setting({
     env: 'HOST',

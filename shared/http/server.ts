@@ -4,7 +4,9 @@ import Fastify, {
   type FastifyInstance,
   type FastifyServerOptions,
 } from 'fastify';
-import type { Logger } from '../logging/logger.js';
+import { requestLogPolicyOf, type Logger } from '../logging/logger.js';
+import { PolicyLogController, type RequestLogPolicy } from '../logging/request-log.js';
+import { lazyChildLoggerFactory } from '../logging/request-logger.js';
 import { clientErrorHandler } from './client-errors.js';
 import { docsPlugin } from './docs.js';
 import { strictJsonBodies } from './json-body.js';
@@ -20,6 +22,8 @@ export interface ServerOptions {
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly readinessTimeoutMs: number;
+  /** Which requests are logged; default: the policy the logger was created with. */
+  readonly requestLog?: RequestLogPolicy;
 }
 
 export const AISLE_VERSION = '0.1.0';
@@ -40,6 +44,10 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   const loggerInstance: FastifyBaseLogger = opts.logger;
   const app = Fastify({
     loggerInstance,
+    // One line per logged request, and only the requests the policy picks (LOG_REQUESTS).
+    logController: new PolicyLogController(opts.requestLog ?? requestLogPolicyOf(opts.logger)),
+    // request.log is built only when a request logs something (most are not logged at all).
+    childLoggerFactory: lazyChildLoggerFactory,
     bodyLimit: opts.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

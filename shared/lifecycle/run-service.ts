@@ -7,7 +7,7 @@ import {
   type ServiceName,
   type SettingKey,
 } from '../config/index.js';
-import { createLogger, type Logger } from '../logging/logger.js';
+import { createLogger, requestLogPolicy, type Logger } from '../logging/logger.js';
 import { exitOnSignals } from './shutdown.js';
 
 export interface ServiceDefinition {
@@ -32,7 +32,7 @@ function configOrExit(service: string, require: readonly SettingKey[]): Config {
 /** The common start of every service's main.ts: config, logger, app, listen, graceful stop. */
 export async function runService(definition: ServiceDefinition): Promise<void> {
   const config = configOrExit(definition.service, definition.require ?? []);
-  const logger = createLogger(definition.service, config.logLevel);
+  const logger = createLogger(definition.service, config.logLevel, requestLogPolicy(config));
   try {
     const app = await definition.build(config, logger);
     exitOnSignals(logger, config.shutdownTimeoutMs, () => app.close());
