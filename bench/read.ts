@@ -35,6 +35,7 @@ import { runScenario } from './lib/read-scenario.js';
 import { machineInfo, writeResults } from './lib/report.js';
 import { storeVersions } from './lib/store-versions.js';
 import { interruptible } from './lib/interrupt.js';
+import { compareDetailWithBare, compareTable, type CompareReport } from './lib/read-compare.js';
 
 const resultsDir = fileURLToPath(new URL('results/', import.meta.url));
 const log = (line: string) => process.stderr.write(`[read] ${line}\n`);
@@ -46,6 +47,7 @@ interface Run {
   probes?: Probes;
   pools?: RequestPools;
   reports: ScenarioReport[];
+  compare?: CompareReport;
 }
 
 async function measure(
@@ -83,6 +85,22 @@ async function measure(
 
   for (const name of options.scenarios) {
     if (signal.aborted) break;
+    if (name === 'detail-vs-bare') {
+      run.compare = await compareDetailWithBare(
+        pipeline,
+        run.pools,
+        {
+          rounds: options.rounds,
+          connections: options.compareConnections,
+          durationMs: options.durationMs,
+          warmupMs: options.warmupMs,
+          timeoutS: options.timeoutS,
+        },
+        signal,
+        log,
+      );
+      continue;
+    }
     run.reports.push(
       await runScenario(name, pipeline, options, model, run.pools, run.probes, signal, log),
     );
@@ -187,6 +205,7 @@ async function main(): Promise<void> {
     `\n${legend.join('\n')}\n\n${loadTable(run.reports)}\n\n` +
       `exact per-route latency (every answer's own response time):\n${routeTable(run.reports)}\n` +
       (mixed?.writes === undefined ? '' : `\n${writeTable(mixed.writes, options.writeRatio)}\n`) +
+      (run.compare === undefined ? '' : `\n${compareTable(run.compare)}\n`) +
       (found.length > 0 ? `\n${found.join('\n')}\n` : ''),
   );
 
@@ -249,6 +268,7 @@ async function main(): Promise<void> {
         serviceLogLines: Object.fromEntries(pipeline.services.map((s) => [s.name, s.lines])),
       },
       scenarios: run.reports,
+      detailVsBare: run.compare,
       warnings: found,
     },
     `read-${model.products}`,

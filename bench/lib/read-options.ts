@@ -9,8 +9,11 @@ export const readScenarioNames = [
   'suggest',
   'categories',
   'mixed',
+  'detail-vs-bare',
 ] as const;
 export type ReadScenarioName = (typeof readScenarioNames)[number];
+/** The scenarios that load catalog-read alone (detail-vs-bare starts its own two targets). */
+export type LoadScenarioName = Exclude<ReadScenarioName, 'detail-vs-bare'>;
 
 export interface ReadOptions {
   /** Products seeded (about 90% of them published). */
@@ -31,6 +34,10 @@ export interface ReadOptions {
   /** Seconds without an answer before autocannon counts a request as timed out. */
   readonly timeoutS: number;
   readonly keep: boolean;
+  /** detail-vs-bare: rounds per connection count, each measuring both targets. */
+  readonly rounds: number;
+  /** detail-vs-bare: the connection counts compared (32, then 1). */
+  readonly compareConnections: readonly number[];
 }
 
 export const readUsage = `Usage: npm run bench:read -- [options]
@@ -42,13 +49,17 @@ Redis prefix, index prefix, ClickHouse database, all bench_read_<random>, droppe
 
   --products N          products seeded, ~90% published (default: 10000)
   --seed N              seed of the demo catalog (default: 42)
-  --scenarios LIST      detail,detail-304,search,suggest,categories,mixed (default: all, in order)
+  --scenarios LIST      detail,detail-304,search,suggest,categories,mixed,detail-vs-bare
+                        (default: all, in order)
   --duration TIME       measured time per scenario, e.g. 15s, 1m (default: 15s)
   --warmup TIME         uncounted load before each scenario (default: 2s; 0: none)
   --connections N       autocannon keep-alive connections (default: 32)
   --write-ratio R       mixed: writes per read answered (default: 0.01, i.e. 100 reads : 1 write)
   --settle-timeout TIME wait for the catalog to reach search and detail (default: 2m + 10ms/product)
   --timeout SECONDS     autocannon request timeout (default: 10)
+  --rounds N            detail-vs-bare: alternating rounds per connection count (default: 3)
+  --compare-connections LIST
+                        detail-vs-bare: connection counts (default: 32,1)
   --keep                keep the namespaces for inspection (services are still stopped)
   -h, --help            this text
 `;
@@ -73,6 +84,8 @@ export function parseReadOptions(argv: readonly string[]): ReadOptions | 'help' 
       'write-ratio': { type: 'string' },
       'settle-timeout': { type: 'string' },
       timeout: { type: 'string' },
+      rounds: { type: 'string' },
+      'compare-connections': { type: 'string' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -123,5 +136,9 @@ export function parseReadOptions(argv: readonly string[]): ReadOptions | 'help' 
         : parseDuration(values['settle-timeout'], '--settle-timeout'),
     timeoutS: positiveInt(values.timeout ?? '10', '--timeout', 600),
     keep: values.keep,
+    rounds: positiveInt(values.rounds ?? '3', '--rounds', 100),
+    compareConnections: (values['compare-connections'] ?? '32,1')
+      .split(',')
+      .map((c) => positiveInt(c.trim(), '--compare-connections', 4096)),
   };
 }

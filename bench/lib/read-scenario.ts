@@ -7,7 +7,7 @@ import type { Pipeline } from './pipeline.js';
 import { cpuSnapshot } from './proc-cpu.js';
 import type { CatalogModel } from './read-catalog.js';
 import { runLoad, type LoadResult, type LoadSpec } from './read-load.js';
-import type { ReadOptions, ReadScenarioName } from './read-options.js';
+import type { LoadScenarioName, ReadOptions } from './read-options.js';
 import type { Probes } from './read-probes.js';
 import { cpuSplit, type ScenarioReport } from './read-report.js';
 import {
@@ -24,7 +24,7 @@ import {
 } from './read-requests.js';
 import { WriteLoop, type WriteResult } from './read-writes.js';
 
-const measures: Record<ReadScenarioName, string> = {
+const measures: Record<LoadScenarioName, string> = {
   detail: 'GET /v1/products/:id, a random published id per request',
   'detail-304': 'GET /v1/products/:id with If-None-Match of its current ETag (answer: 304)',
   search:
@@ -34,7 +34,7 @@ const measures: Record<ReadScenarioName, string> = {
   mixed: `${MIX.detail * 100}% detail, ${MIX.search * 100}% search, ${MIX.suggest * 100}% suggest, plus admin writes (price / stock ±1) at a fixed share of the reads`,
 };
 
-const routesOf: Record<ReadScenarioName, readonly RouteKind[]> = {
+const routesOf: Record<LoadScenarioName, readonly RouteKind[]> = {
   detail: ['detail'],
   'detail-304': ['detail'],
   search: ['search'],
@@ -45,7 +45,7 @@ const routesOf: Record<ReadScenarioName, readonly RouteKind[]> = {
 
 /** Runs one scenario, or reports it skipped when a route it needs is missing. */
 export async function runScenario(
-  name: ReadScenarioName,
+  name: LoadScenarioName,
   pipeline: Pipeline,
   options: ReadOptions,
   model: CatalogModel,
@@ -62,7 +62,7 @@ export async function runScenario(
   }
   const origin = pipeline.readOrigin;
   if (origin === undefined) throw new Error('catalog-read was not started');
-  const next: Record<ReadScenarioName, () => () => NextRequest> = {
+  const next: Record<LoadScenarioName, () => () => NextRequest> = {
     detail: () => nextDetail(pools),
     'detail-304': () => nextDetail304(probes.tagged),
     search: () => nextSearch(pools),
