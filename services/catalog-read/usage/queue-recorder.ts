@@ -12,7 +12,36 @@ export interface QueueRecorderOptions {
   readonly flushEveryMs?: number;
   /** Beyond this many unsent events new ones are dropped (the queue is away): memory stays bounded. */
   readonly maxBuffered?: number;
+  /**
+   * Beyond this many bytes of events held in this process (buffered or being sent) new ones are
+   * dropped: a slow Redis cannot make public traffic grow the heap.
+   */
+  readonly maxBufferedBytes?: number;
+  /**
+   * Beyond this many usage jobs waiting in Redis (the analytics projector is away) batches are
+   * dropped instead of added: public traffic can never fill the noeviction Redis that also holds
+   * the catalog pipeline. At most maxQueuedJobs × one batch's bytes wait there.
+   */
+  readonly maxQueuedJobs?: number;
   readonly sendTimeoutMs?: number;
+}
+
+/** Longest query text kept; the projection keeps 2 KiB of it anyway. */
+export const MAX_QUERY_CHARS = 2_048;
+/** Filters whose JSON is longer are replaced by a marker: a client cannot make an event large. */
+export const MAX_FILTERS_CHARS = 2_048;
+
+/** Bytes an event holds in memory and in Redis, close enough for a bound (UTF-16 text ×2). */
+export function eventBytes(event: UsageEvent): number {
+  if (event.kind === 'view') return 160;
+  return 200 + 2 * (event.query.length + JSON.stringify(event.filters).length);
+}
+
+/** The usage a search leaves, cut to the sizes above. */
+export function boundedSearch(usage: SearchUsage): SearchUsage {
+  const filters =
+    JSON.stringify(usage.filters).length > MAX_FILTERS_CHARS ? { truncated: true } : usage.filters;
+  return { ...usage, query: usage.query.slice(0, MAX_QUERY_CHARS), filters };
 }
 
 /**
@@ -22,9 +51,15 @@ export interface QueueRecorderOptions {
  */
 export class QueueUsageRecorder implements UsageRecorder {
   private buffer: UsageEvent[] = [];
+  /** Bytes of events buffered or in a send not finished yet. */
+  private heldBytes = 0;
+  /** Jobs waiting in the usage queue, as last read (at most once a second). */
+  private backlog = { jobs: 0, readAt: 0 };
   private readonly timer: NodeJS.Timeout;
   private readonly outcomes: Counter;
   private sending: Promise<void> = Promise.resolve();
+  /** The last time formatted, reused within its millisecond (formatting costs more than a view). */
+  private clock = { ms: 0, iso: '' };
 
   constructor(private readonly options: QueueRecorderOptions) {
     this.outcomes = new Counter({
@@ -42,17 +77,23 @@ export class QueueUsageRecorder implements UsageRecorder {
       kind: 'search',
       eventId: randomUUID(),
       occurredAt: new Date().toISOString(),
-      ...usage,
+      ...boundedSearch(usage),
     });
   }
 
+  /** Bytes of usage events this process holds now (buffered and being sent). */
+  get bytesHeld(): number {
+    return this.heldBytes;
+  }
+
   recordView(productId: string): void {
-    this.push({
-      kind: 'view',
-      eventId: randomUUID(),
-      occurredAt: new Date().toISOString(),
-      productId,
-    });
+    this.push({ kind: 'view', eventId: randomUUID(), occurredAt: this.now(), productId });
+  }
+
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.clock.ms) this.clock = { ms, iso: new Date(ms).toISOString() };
+    return this.clock.iso;
   }
 
   /** Sends what is buffered; resolves when it was sent or dropped. */
@@ -70,22 +111,49 @@ export class QueueUsageRecorder implements UsageRecorder {
   }
 
   private push(event: UsageEvent): void {
-    if (this.buffer.length >= (this.options.maxBuffered ?? 50_000)) {
+    const bytes = eventBytes(event);
+    if (
+      this.buffer.length >= (this.options.maxBuffered ?? 50_000) ||
+      this.heldBytes + bytes > (this.options.maxBufferedBytes ?? 8 * 1024 * 1024)
+    ) {
       this.outcomes.inc({ outcome: 'dropped' });
       return;
     }
+    this.heldBytes += bytes;
     this.buffer.push(event);
     if (this.buffer.length >= (this.options.batchSize ?? 500)) void this.flush();
   }
 
   private async send(events: UsageEvent[]): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error('usage queue did not answer')),
+    const bytes = events.reduce((sum, e) => sum + eventBytes(e), 0);
+    try {
+      if (await this.queueIsFull()) {
+        this.outcomes.inc({ outcome: 'dropped' }, events.length);
+        return;
+      }
+      await this.add(events);
+    } finally {
+      this.heldBytes -= bytes;
+    }
+  }
+
+  /** The backlog in Redis, read at most once a second; unknown (Redis away) counts as not full. */
+  private async queueIsFull(): Promise<boolean> {
+    const now = Date.now();
+    if (now - this.backlog.readAt >= 1_000) {
+      this.backlog.readAt = now;
+      const counts = await withDeadline(
+        this.options.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'paused'),
         this.options.sendTimeoutMs ?? 2000,
-      );
-    });
+      ).catch(() => undefined);
+      if (counts !== undefined) {
+        this.backlog.jobs = Object.values(counts).reduce((sum, n) => sum + n, 0);
+      }
+    }
+    return this.backlog.jobs >= (this.options.maxQueuedJobs ?? 2_000);
+  }
+
+  private async add(events: UsageEvent[]): Promise<void> {
     const add = this.options.queue.add(
       'usage',
       { events },
@@ -94,17 +162,25 @@ export class QueueUsageRecorder implements UsageRecorder {
         attempts: 5,
         backoff: { type: 'exponential', delay: 1000 },
         removeOnComplete: true,
-        removeOnFail: 1000,
+        // Failed usage jobs are kept briefly and few: they sit in the pipeline's Redis.
+        removeOnFail: { count: 100, age: 24 * 3600 },
       },
     );
-    add.catch(() => undefined);
     try {
-      await Promise.race([add, deadline]);
+      await withDeadline(add, this.options.sendTimeoutMs ?? 2000);
+      this.backlog.jobs += 1; // counted until the next read, so the bound holds between reads
       this.outcomes.inc({ outcome: 'sent' }, events.length);
     } catch {
       this.outcomes.inc({ outcome: 'dropped' }, events.length);
-    } finally {
-      clearTimeout(timer);
     }
   }
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('no answer in time')), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
