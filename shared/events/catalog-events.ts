@@ -15,6 +15,21 @@ export interface StockLevels {
   readonly byWarehouse: Readonly<Record<string, number>>;
 }
 
+/**
+ * A sellable SKU of a product with options (API.md "Variants"): its value for each of the
+ * product's options, its own price and stock. Variants change under the product's version.
+ */
+export interface VariantSnapshot {
+  readonly id: string;
+  readonly sku: string;
+  /** Option name -> value, exactly one value for each of the product's `options`. */
+  readonly options: Readonly<Record<string, string>>;
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
+  readonly images: readonly string[];
+  readonly price: Money | null;
+  readonly stock: StockLevels;
+}
+
 export interface ProductSnapshot {
   readonly id: string;
   readonly sku: string;
@@ -30,6 +45,24 @@ export interface ProductSnapshot {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;
+  /**
+   * Ordered option names (at most 3, e.g. ["color", "size"]); empty for a product without
+   * variants. Snapshots written before variants existed lack both fields: read them through
+   * `withVariantDefaults`.
+   */
+  readonly options?: readonly string[];
+  /** The product's variants in their order; empty (or absent) for a single-SKU product. */
+  readonly variants?: readonly VariantSnapshot[];
+}
+
+/** A snapshot with `options` and `variants` present (empty for a product without variants). */
+export type FullProductSnapshot = ProductSnapshot & {
+  readonly options: readonly string[];
+  readonly variants: readonly VariantSnapshot[];
+};
+
+export function withVariantDefaults(p: ProductSnapshot): FullProductSnapshot {
+  return { ...p, options: p.options ?? [], variants: p.variants ?? [] };
 }
 
 export const productEventTypes = [
@@ -40,12 +73,19 @@ export const productEventTypes = [
   'ProductPublished',
   'ProductUnpublished',
   'ProductDeleted',
+  'VariantAdded',
+  'VariantChanged',
+  'VariantPriceChanged',
+  'VariantStockAdjusted',
+  'VariantRemoved',
 ] as const;
 export type ProductEventType = (typeof productEventTypes)[number];
 
 /** What a product event changed, beyond the snapshot: the fields, and details of moves. */
 export interface ProductChanges {
   readonly fields: readonly string[];
+  /** The variant a Variant* event changed; its price and stock moves below are that variant's. */
+  readonly variantId?: string;
   readonly price?: { readonly from: Money | null; readonly to: Money };
   readonly stock?: {
     readonly warehouse: string;
