@@ -29,6 +29,13 @@ load_local_tokens() {
   done <"$file"
 }
 
+# Debian's chromium for the storefront's browser test. A failed install does not stop the tests:
+# that one test then skips, saying why.
+ensure_chromium() {
+  "$REPO_ROOT/infra/local/chromium.sh" up ||
+    echo "[chromium] not available: the storefront browser test will be skipped" >&2
+}
+
 # Leaves the shell in the repository root with dependencies installed and all stores up.
 prepare_local() {
   cd "$REPO_ROOT" || return 1

@@ -14,6 +14,7 @@ if [ "$tier" = unit ]; then
   ensure_node_deps "$REPO_ROOT"
 else
   prepare_local
+  if [ "$tier" = e2e ]; then ensure_chromium; fi
 fi
 mapfile -t files < <(find services shared test bench -name "*.${tier}.test.ts" -not -path '*/node_modules/*' | sort)
 echo "[test:${tier}] ${#files[@]} files" >&2

@@ -5,6 +5,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 prepare_local
+ensure_chromium
 echo "[test] lint" >&2
 npm run --silent lint
 echo "[test] typecheck" >&2
