@@ -119,9 +119,14 @@ export interface CategorySnapshot {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;
+  /**
+   * Present (true) only once the category is deleted: the snapshot of a CategoryDeleted event
+   * and of a deleted row. Its version keeps counting, so read models keep a versioned tombstone.
+   */
+  readonly deleted?: true;
 }
 
-export type CategoryEventType = 'CategoryCreated' | 'CategoryChanged';
+export type CategoryEventType = 'CategoryCreated' | 'CategoryChanged' | 'CategoryDeleted';
 
 export interface CategoryEvent extends EventEnvelope {
   readonly aggregate: 'category';

@@ -27,6 +27,10 @@ export const problemCatalogue = {
     title: 'A category cannot be placed under itself or its descendants',
   },
   slug_taken: { status: 409, title: 'A sibling category has this slug' },
+  category_not_empty: {
+    status: 409,
+    title: 'The category still has child categories or live products',
+  },
   idempotency_key_in_use: {
     status: 409,
     title: 'A request with this Idempotency-Key is still being processed',

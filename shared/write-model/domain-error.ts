@@ -9,6 +9,7 @@ export type DomainErrorCode =
   | 'insufficient_stock'
   | 'invalid_transition'
   | 'category_cycle'
+  | 'category_not_empty'
   | 'slug_taken'
   | 'sku_taken';
 

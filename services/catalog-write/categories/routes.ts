@@ -11,40 +11,24 @@ import {
   versionResponse,
 } from '../../../shared/write-model/products/schemas.js';
 import {
+  listCategories,
   readCategory,
   runCategoryCommand,
 } from '../../../shared/write-model/categories/commands.js';
-import {
-  categoryLimits as L,
-  type CategoryFields,
-  type CategoryPatch,
+import type {
+  CategoryFields,
+  CategoryPatch,
 } from '../../../shared/write-model/categories/decide.js';
-
-const fields = {
-  slug: { type: 'string', minLength: 1, maxLength: L.slugMax, pattern: L.slugPattern },
-  name: { type: 'string', minLength: 1, maxLength: L.nameMax },
-  parentId: { type: ['string', 'null'], format: 'uuid' },
-} as const;
-
-const categoryResponse = {
-  type: 'object',
-  required: ['id', 'slug', 'name', 'parentId', 'version', 'createdAt', 'updatedAt'],
-  properties: {
-    id: { type: 'string' },
-    slug: { type: 'string' },
-    name: { type: 'string' },
-    parentId: { type: ['string', 'null'] },
-    version: { type: 'integer' },
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
-  },
-} as const;
+import { categoryListResponse, categoryResponse, fields } from './schemas.js';
 
 const tags = ['categories'];
 const security = [{ bearer: [] }];
 const answer = answerCommand<CategorySnapshot>;
 
-/** The category tree of the admin API: create, rename, move (no cycles, unique sibling slugs). */
+/**
+ * The category tree of the admin API: create, rename, move (no cycles, unique sibling slugs),
+ * delete an empty category, and list the tree (strongly consistent, from Postgres).
+ */
 export function categoryRoutes(app: FastifyInstance, opts: { pool: Pool }): void {
   const { pool } = opts;
 
@@ -125,5 +109,43 @@ export function categoryRoutes(app: FastifyInstance, opts: { pool: Pool }): void
       void reply.header('etag', etagOf(category.version));
       return category;
     },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/categories/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Delete a category that has no live child category and no live product',
+        description:
+          'The delete is committed with a CategoryDeleted event and leaves the storefront tree ' +
+          'like any change. 409 category_not_empty names what the category still holds.',
+        params: idParams,
+        headers: conditionalHeaders,
+        response: { 200: versionResponse, ...errorResponses },
+      },
+      config: { idempotencyKeyed: true },
+    },
+    (request, reply) =>
+      answer(
+        request,
+        reply,
+        (c) => runCategoryCommand(pool, request.params.id, { type: 'DeleteCategory' }, c),
+        (category) => ({ status: 200, body: { id: category.id, version: category.version } }),
+      ),
+  );
+
+  app.get(
+    '/categories',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Every live category as stored: a flat list, parents before children',
+        response: { 200: categoryListResponse, ...errorResponses },
+      },
+    },
+    async () => ({ categories: await listCategories(pool) }),
   );
 }

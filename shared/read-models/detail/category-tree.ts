@@ -62,10 +62,39 @@ export function buildCategoryTree(categories: readonly CategorySnapshot[]): Cate
   };
 }
 
-/** The category read model written by the detail projector: one hash field per category. */
+/** What a deleted category leaves in the read model: enough to refuse older events. */
+export interface CategoryTombstone {
+  readonly id: string;
+  readonly version: number;
+  readonly deleted: true;
+}
+
+/** The hash field of one category: its snapshot, or a tombstone once deleted. */
+export function renderCategory(snapshot: CategorySnapshot): string {
+  if (snapshot.deleted !== true) return JSON.stringify(snapshot);
+  const tombstone: CategoryTombstone = {
+    id: snapshot.id,
+    version: snapshot.version,
+    deleted: true,
+  };
+  return JSON.stringify(tombstone);
+}
+
+/** The live categories among stored fields: tombstones are left out (pure). */
+export function liveCategories(fields: Iterable<string>): CategorySnapshot[] {
+  const live: CategorySnapshot[] = [];
+  for (const json of fields) {
+    const stored = JSON.parse(json) as CategorySnapshot | CategoryTombstone;
+    if (stored.deleted !== true) live.push(stored);
+  }
+  return live;
+}
+
+/**
+ * The category read model written by the detail projector: one hash field per category, the
+ * tree built from the live ones. Storefront categories and search both read it from here.
+ */
 export async function loadCategoryTree(redis: Redis, prefix: string): Promise<CategoryTree> {
   const fields = await redis.hgetall(detailKeys.categories(prefix));
-  return buildCategoryTree(
-    Object.values(fields).map((json) => JSON.parse(json) as CategorySnapshot),
-  );
+  return buildCategoryTree(liveCategories(Object.values(fields)));
 }

@@ -3,6 +3,7 @@ import type {
   CategorySnapshot,
   ProductSnapshot,
 } from '../../events/catalog-events.js';
+import { renderCategory } from './category-tree.js';
 import { detailEtag, detailKeys, renderProductDetail } from './document.js';
 import type { Redis } from '../../stores/redis.js';
 
@@ -22,8 +23,10 @@ return 1
 `;
 
 /**
- * The category read model: one hash field per category, also never lowered in version. ARGV[4]
- * = '1' also lets an equal version overwrite (`aisle rebuild detail`, repairs).
+ * The category read model: one hash field per category, also never lowered in version. A deleted
+ * category keeps a tombstone field (`{"id","version","deleted":true}`), as a product keeps its
+ * hash, so an older event arriving later cannot bring it back. ARGV[4] = '1' also lets an equal
+ * version overwrite (`aisle rebuild detail`, repairs).
  */
 const PUT_CATEGORY = `
 local current = redis.call('HGET', KEYS[1], ARGV[1])
@@ -84,7 +87,7 @@ export function detailProjection(
       detailKeys.categories(prefix),
       id,
       version,
-      JSON.stringify(snapshot),
+      renderCategory(snapshot),
       overwriteEqual,
     )) === 1;
 

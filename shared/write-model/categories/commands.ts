@@ -1,11 +1,29 @@
-import type { CategoryEvent, CategorySnapshot } from '../../events/catalog-events.js';
+import {
+  assertNever,
+  type CategoryEvent,
+  type CategorySnapshot,
+} from '../../events/catalog-events.js';
 import { Problem } from '../../http/problems.js';
 import type { Pool, PoolClient } from '../../stores/postgres.js';
 import { checkExpectedVersion, decided, type CommandContext } from '../kit/context.js';
 import { appendToOutbox, newEventId } from '../kit/outbox.js';
 import { inTransaction, pgErrorOf } from '../kit/transaction.js';
-import { decideCategory, type CategoryCommand, type CategoryDecision } from './decide.js';
-import { insertCategory, lineage, loadCategory, lockTree, updateCategory } from './repository.js';
+import {
+  decideCategory,
+  type CategoryCommand,
+  type CategoryDecision,
+  type TreeFacts,
+} from './decide.js';
+import {
+  insertCategory,
+  lineage,
+  loadCategory,
+  loadContents,
+  loadLiveCategories,
+  lockTree,
+  updateCategory,
+} from './repository.js';
+import { orderAsTree, type ListedCategory } from './tree-order.js';
 
 function categoryEvent(decision: CategoryDecision, correlationId: string | null): CategoryEvent {
   return {
@@ -21,7 +39,10 @@ function categoryEvent(decision: CategoryDecision, correlationId: string | null)
   };
 }
 
-/** Same shape as product commands: lock, check If-Match, decide, write rows + event, commit. */
+/**
+ * Same shape as product commands: lock, check If-Match, decide, write rows + event, commit. Every
+ * category command first takes the tree lock, so a delete's "no children" holds at commit.
+ */
 export async function runCategoryCommand(
   pool: Pool,
   categoryId: string,
@@ -35,11 +56,9 @@ export async function runCategoryCommand(
         command.type === 'CreateCategory' ? undefined : await loadExisting(client, categoryId);
       if (current !== undefined)
         checkExpectedVersion('category', current.version, context.expectedVersion);
-      const parentId =
-        command.type === 'CreateCategory' ? command.fields.parentId : command.patch.parentId;
-      const parentLineage = parentId ? await parentLineageOf(client, parentId) : [];
+      const facts = await treeFacts(client, categoryId, command);
       const decision = decided(() =>
-        decideCategory(command, current, { parentLineage }, new Date().toISOString()),
+        decideCategory(command, current, facts, new Date().toISOString()),
       );
       if (current === undefined) await insertCategory(client, decision.category);
       else if (!(await updateCategory(client, current, decision.category))) {
@@ -65,13 +84,39 @@ export async function runCategoryCommand(
   }
 }
 
+/**
+ * The facts the command's rules need: the new parent's lineage for a create or a move, the
+ * contents for a delete. The category row is already locked FOR UPDATE (loadExisting), and
+ * product commands lock it FOR SHARE before filing a product under it, so the count holds.
+ */
+async function treeFacts(
+  client: PoolClient,
+  categoryId: string,
+  command: CategoryCommand,
+): Promise<TreeFacts> {
+  switch (command.type) {
+    case 'CreateCategory':
+      return { parentLineage: await parentLineageOf(client, command.fields.parentId) };
+    case 'ChangeCategory':
+      return { parentLineage: await parentLineageOf(client, command.patch.parentId) };
+    case 'DeleteCategory':
+      return { parentLineage: [], contents: await loadContents(client, categoryId) };
+    default:
+      return assertNever(command);
+  }
+}
+
 async function loadExisting(client: PoolClient, id: string): Promise<CategorySnapshot> {
   const category = await loadCategory(client, id, true);
   if (category === undefined) throw new Problem('not_found', `no category ${id}`);
   return category;
 }
 
-async function parentLineageOf(client: PoolClient, parentId: string): Promise<string[]> {
+async function parentLineageOf(
+  client: PoolClient,
+  parentId: string | null | undefined,
+): Promise<string[]> {
+  if (parentId === null || parentId === undefined) return [];
   const found = await lineage(client, parentId);
   if (found.length === 0) {
     throw new Problem('unknown_category', `no category ${parentId}`, [
@@ -85,4 +130,9 @@ export async function readCategory(pool: Pool, id: string): Promise<CategorySnap
   const category = await loadCategory(pool, id, false);
   if (category === undefined) throw new Problem('not_found', `no category ${id}`);
   return category;
+}
+
+/** Every live category, parents before children (GET /admin/v1/categories). */
+export async function listCategories(pool: Pool): Promise<ListedCategory[]> {
+  return orderAsTree(await loadLiveCategories(pool));
 }

@@ -18,21 +18,37 @@ export type CategoryPatch = Partial<CategoryFields>;
 
 export type CategoryCommand =
   | { readonly type: 'CreateCategory'; readonly id: string; readonly fields: CategoryFields }
-  | { readonly type: 'ChangeCategory'; readonly patch: CategoryPatch };
+  | { readonly type: 'ChangeCategory'; readonly patch: CategoryPatch }
+  | { readonly type: 'DeleteCategory' };
+
+/** What is filed under a category: a delete needs both to be zero. */
+export interface CategoryContents {
+  /** Live child categories. */
+  readonly children: number;
+  /** Live (not deleted) products whose category it is; counted up to a cap, see `capped`. */
+  readonly liveProducts: number;
+  /** True when liveProducts stopped at the counting cap (there may be more). */
+  readonly capped?: boolean;
+}
 
 /** What the rules need to know about the tree around the change, loaded by the caller. */
 export interface TreeFacts {
   /** The new parent's ancestors, nearest first, including the parent itself; empty for a root. */
   readonly parentLineage: readonly string[];
+  /** What the category holds; loaded for a delete only. */
+  readonly contents?: CategoryContents;
 }
 
 export interface CategoryDecision {
-  readonly type: 'CategoryCreated' | 'CategoryChanged';
+  readonly type: 'CategoryCreated' | 'CategoryChanged' | 'CategoryDeleted';
   readonly category: CategorySnapshot;
   readonly changes: { readonly fields: readonly string[] };
 }
 
-/** The category rules: valid slug and name, and no category under itself or its descendants. */
+/**
+ * The category rules: valid slug and name, no category under itself or its descendants, and a
+ * delete only of an empty category (no live child, no live product).
+ */
 export function decideCategory(
   command: CategoryCommand,
   current: CategorySnapshot | undefined,
@@ -62,8 +78,9 @@ export function decideCategory(
       };
     }
     case 'ChangeCategory': {
-      if (current === undefined)
+      if (current === undefined || current.deleted === true) {
         throw new DomainError('invalid_transition', 'the category does not exist');
+      }
       const next = { ...current, ...definedOnly(command.patch) };
       checkFields(next.slug, next.name);
       if (
@@ -84,9 +101,43 @@ export function decideCategory(
         changes: { fields: [...fields].sort() },
       };
     }
+    case 'DeleteCategory':
+      return decideDeletion(current, tree.contents, now);
     default:
       return assertNever(command);
   }
+}
+
+function decideDeletion(
+  current: CategorySnapshot | undefined,
+  contents: CategoryContents | undefined,
+  now: string,
+): CategoryDecision {
+  if (current === undefined || current.deleted === true) {
+    throw new DomainError('invalid_transition', 'the category does not exist');
+  }
+  if (contents === undefined) throw new Error('a category delete needs the category contents');
+  if (contents.children > 0 || contents.liveProducts > 0) {
+    throw new DomainError('category_not_empty', notEmptyMessage(contents));
+  }
+  return {
+    type: 'CategoryDeleted',
+    category: { ...current, updatedAt: now, version: current.version + 1, deleted: true },
+    changes: { fields: ['deleted'] },
+  };
+}
+
+function notEmptyMessage({ children, liveProducts, capped = false }: CategoryContents): string {
+  const held: string[] = [];
+  if (children > 0) held.push(children === 1 ? '1 child category' : `${children} child categories`);
+  if (liveProducts > 0) {
+    held.push(
+      capped
+        ? `${liveProducts} or more live products`
+        : `${liveProducts} live product${liveProducts === 1 ? '' : 's'}`,
+    );
+  }
+  return `the category still holds ${held.join(' and ')}; move or delete them first`;
 }
 
 function checkFields(slug: string, name: string): void {

@@ -109,3 +109,74 @@ t.test('Slugs and names are checked; a no-op patch is refused', async (t) => {
     'rule_violated',
   );
 });
+
+const empty = { parentLineage: [], contents: { children: 0, liveProducts: 0 } };
+
+t.test(
+  'Given an empty category, when it is deleted, then a CategoryDeleted tombstone at the next version',
+  async (t) => {
+    const later = '2026-11-24T06:00:00.000Z';
+    const decision = decideCategory({ type: 'DeleteCategory' }, root, empty, later);
+    t.same(decision, {
+      type: 'CategoryDeleted',
+      category: { ...root, updatedAt: later, version: 2, deleted: true },
+      changes: { fields: ['deleted'] },
+    });
+  },
+);
+
+t.test(
+  'Given a category with children or live products, when it is deleted, then category_not_empty',
+  async (t) => {
+    const refused = (children: number, liveProducts: number, capped?: true) =>
+      refusal(() =>
+        decideCategory(
+          { type: 'DeleteCategory' },
+          root,
+          {
+            parentLineage: [],
+            contents: { children, liveProducts, ...(capped ? { capped } : {}) },
+          },
+          now,
+        ),
+      );
+    const child = refused(1, 0);
+    t.equal(child.code, 'category_not_empty');
+    t.equal(child.message, 'the category still holds 1 child category; move or delete them first');
+    t.equal(
+      refused(0, 3).message,
+      'the category still holds 3 live products; move or delete them first',
+    );
+    t.equal(
+      refused(2, 1).message,
+      'the category still holds 2 child categories and 1 live product; move or delete them first',
+    );
+    t.equal(
+      refused(0, 1000, true).message,
+      'the category still holds 1000 or more live products; move or delete them first',
+    );
+  },
+);
+
+t.test('Given a deleted category, when it is changed or deleted again, then refused', async (t) => {
+  const deleted = decideCategory({ type: 'DeleteCategory' }, root, empty, now).category;
+  t.equal(
+    refusal(() => decideCategory({ type: 'DeleteCategory' }, deleted, empty, now)).code,
+    'invalid_transition',
+  );
+  t.equal(
+    refusal(() =>
+      decideCategory(
+        { type: 'ChangeCategory', patch: { name: 'Back' } },
+        deleted,
+        { parentLineage: [] },
+        now,
+      ),
+    ).code,
+    'invalid_transition',
+  );
+  t.equal(
+    refusal(() => decideCategory({ type: 'DeleteCategory' }, undefined, empty, now)).code,
+    'invalid_transition',
+  );
+});

@@ -171,7 +171,8 @@ export async function existingCategories(
 ): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const { rows } = await client.query<{ id: string }>(
-    `SELECT id FROM categories WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE`,
+    `SELECT id FROM categories WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL
+      ORDER BY id FOR SHARE`,
     [ids],
   );
   return new Set(rows.map((r) => r.id));

@@ -286,8 +286,15 @@ async function writeStock(
   );
 }
 
-/** Category references are checked before writing so the client gets a clear 422. */
+/**
+ * Category references are checked before writing so the client gets a clear 422. The share lock
+ * holds the category until commit: a concurrent delete waits, then counts this product; a delete
+ * that committed first makes the re-checked row fail `deleted_at IS NULL`.
+ */
 export async function categoryExists(client: PoolClient, id: string): Promise<boolean> {
-  const { rowCount } = await client.query('SELECT 1 FROM categories WHERE id = $1 FOR SHARE', [id]);
+  const { rowCount } = await client.query(
+    'SELECT 1 FROM categories WHERE id = $1 AND deleted_at IS NULL FOR SHARE',
+    [id],
+  );
   return rowCount === 1;
 }
