@@ -1,4 +1,6 @@
 import t from 'tap';
+import { withTransaction } from '../../../shared/stores/postgres.js';
+import { claimKey, completeKey } from '../../../shared/write-model/idempotency/store.js';
 import {
   sampleProduct,
   writeHarness,
@@ -104,3 +106,32 @@ t.test('Stored responses are written in the command transaction', async (t) => {
     'over-long keys are refused',
   );
 });
+
+t.test(
+  'When a slow request loses its key to a retry, then only one of them commits its command',
+  async (t) => {
+    const h = await writeHarness(t);
+    const ref = { principal: 'admin', key: 'slow-one' };
+    const first = await claimKey(h.pool, ref, 'hash', 3600);
+    if (first.kind !== 'claimed') throw new Error(`first claim: ${first.kind}`);
+    // The first request runs so long that its key looks abandoned, and a retry takes it over.
+    await h.pool.query(
+      `UPDATE idempotency_keys SET locked_at = now() - interval '1 hour' WHERE key = $1`,
+      [ref.key],
+    );
+    const retry = await claimKey(h.pool, ref, 'hash', 3600);
+    if (retry.kind !== 'claimed') throw new Error(`retry claim: ${retry.kind}`);
+    await h.pool.query('CREATE TABLE command_runs (by text)');
+    const run = (by: string, token: string) =>
+      withTransaction(h.pool, async (client) => {
+        await client.query('INSERT INTO command_runs VALUES ($1)', [by]);
+        await completeKey(client, { ...ref, token }, { status: 201, headers: {}, body: by }, true);
+      });
+    await run('retry', retry.token);
+    await t.rejects(run('first', first.token), { code: 'idempotency_key_in_use' });
+    const { rows } = await h.pool.query<{ by: string }>('SELECT by FROM command_runs');
+    t.same(rows, [{ by: 'retry' }], 'the command ran once');
+    const replay = await claimKey(h.pool, ref, 'hash', 3600);
+    t.match(replay, { kind: 'replay', response: { status: 201, body: 'retry' } });
+  },
+);

@@ -25,10 +25,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotency?: IdempotencyState;
   }
-  interface FastifyContextConfig {
-    /** A change route other than POST that stores and replays its answer by Idempotency-Key. */
-    idempotencyKeyed?: boolean;
-  }
 }
 
 /** Canonical JSON: the same body with keys in another order is the same request. */
@@ -58,7 +54,7 @@ export async function recordIdempotentResponse(
 ): Promise<void> {
   const state = request.idempotency;
   if (state === undefined) return;
-  await completeKey(client, state.ref, response);
+  await completeKey(client, state.ref, response, true);
   state.completed = true;
 }
 
@@ -78,8 +74,7 @@ async function claim(
 ): Promise<void> {
   if (request.routeOptions.config.idempotency === 'manual') return undefined;
   const key = request.headers['idempotency-key'];
-  const keyed = request.method === 'POST' || request.routeOptions.config.idempotencyKeyed === true;
-  if (key === undefined || !keyed) return undefined;
+  if (key === undefined || request.method !== 'POST') return undefined;
   if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
     throw new Problem(
       'validation_failed',
@@ -96,7 +91,7 @@ async function claim(
   );
   switch (outcome.kind) {
     case 'claimed':
-      request.idempotency = { ref, completed: false };
+      request.idempotency = { ref: { ...ref, token: outcome.token }, completed: false };
       return undefined;
     case 'replay':
       return replay(reply, outcome.response);

@@ -92,7 +92,10 @@ export function importRoutes(app: FastifyInstance, opts: { pool: Pool; config: C
     sweeper = setInterval(() => void sweep(), Math.ceil(config.importStaleAfterMs / 2));
     sweeper.unref();
   });
-  app.addHook('onClose', async () => clearInterval(sweeper));
+  app.addHook('onClose', (_instance, done) => {
+    clearInterval(sweeper);
+    done();
+  });
 
   void app.register((scope, _options, done) => {
     // Only NDJSON reaches this context's routes, handed over unread; anything else is 415.
@@ -130,8 +133,14 @@ export function importRoutes(app: FastifyInstance, opts: { pool: Pool; config: C
         let started = false;
         try {
           if (spooled.bytes === 0) throw emptyImport();
-          const ref = key === undefined ? undefined : { principal: principalOf(request), key };
-          if (ref !== undefined && (await replayed(request, reply, ref, spooled))) return reply;
+          const asked = key === undefined ? undefined : { principal: principalOf(request), key };
+          const claim =
+            asked === undefined ? undefined : await claimImport(request, reply, asked, spooled);
+          if (claim === 'replayed') return reply;
+          const ref =
+            asked === undefined || claim === undefined
+              ? undefined
+              : { ...asked, token: claim.token };
           const importId = randomUUID();
           const location = `/admin/v1/imports/${importId}`;
           const answer = { importId };
@@ -139,11 +148,16 @@ export function importRoutes(app: FastifyInstance, opts: { pool: Pool; config: C
             await inTransaction(pool, async (client) => {
               await insertImport(client, importId, spooled.bytes);
               if (ref === undefined) return;
-              await completeKey(client, ref, {
-                status: 202,
-                headers: { location, 'content-type': 'application/json; charset=utf-8' },
-                body: JSON.stringify(answer),
-              });
+              await completeKey(
+                client,
+                ref,
+                {
+                  status: 202,
+                  headers: { location, 'content-type': 'application/json; charset=utf-8' },
+                  body: JSON.stringify(answer),
+                },
+                true,
+              );
             });
           } catch (error) {
             if (ref !== undefined) await releaseKey(pool, ref).catch(() => undefined);
@@ -185,12 +199,12 @@ export function importRoutes(app: FastifyInstance, opts: { pool: Pool; config: C
    * Resolves true when the reply was sent from the stored answer (a plain boolean: a reply is
    * thenable, so it must not be what a promise resolves to).
    */
-  async function replayed(
+  async function claimImport(
     request: FastifyRequest,
     reply: FastifyReply,
     ref: KeyRef,
     spooled: Spooled,
-  ): Promise<boolean> {
+  ): Promise<{ token: string } | 'replayed'> {
     const hash = requestHash(request.method, request.url, {
       sha256: spooled.sha256,
       bytes: spooled.bytes,
@@ -198,14 +212,14 @@ export function importRoutes(app: FastifyInstance, opts: { pool: Pool; config: C
     const outcome = await claimKey(pool, ref, hash, config.idempotencyTtlSeconds);
     switch (outcome.kind) {
       case 'claimed':
-        return false;
+        return { token: outcome.token };
       case 'replay':
         void reply
           .code(outcome.response.status)
           .headers(outcome.response.headers)
           .header('idempotent-replayed', 'true')
           .send(outcome.response.body);
-        return true;
+        return 'replayed';
       case 'mismatch':
         throw new Problem(
           'idempotency_key_reused',

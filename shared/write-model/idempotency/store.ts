@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { Problem } from '../../http/problems.js';
 import type { Pool, PoolClient } from '../../stores/postgres.js';
 
 export interface StoredResponse {
@@ -7,7 +9,7 @@ export interface StoredResponse {
 }
 
 export type Claim =
-  | { readonly kind: 'claimed' }
+  | { readonly kind: 'claimed'; readonly token: string }
   | { readonly kind: 'replay'; readonly response: StoredResponse }
   | { readonly kind: 'mismatch' }
   | { readonly kind: 'in_progress' };
@@ -15,11 +17,15 @@ export type Claim =
 export interface KeyRef {
   readonly principal: string;
   readonly key: string;
+  /** The claim this request holds; only it may complete or release the key. */
+  readonly token?: string;
 }
 
 /**
- * A key that is still `started` after this long belongs to a request that died before its
- * transaction committed (the response is stored in that transaction), so it may be claimed again.
+ * A key that is still `started` after this long most likely belongs to a request that died
+ * before its transaction committed (the response is stored in that transaction), so it may be
+ * claimed again. Should the first request still be running, its claim token no longer matches
+ * and its transaction cannot commit (completeKey throws): the command runs once either way.
  */
 const ABANDONED_AFTER_SECONDS = 60;
 
@@ -36,13 +42,15 @@ export async function claimKey(
         AND (expires_at < now() OR (state = 'started' AND locked_at < now() - make_interval(secs => $3)))`,
     [ref.principal, ref.key, ABANDONED_AFTER_SECONDS],
   );
+  const token = randomUUID();
   const inserted = await pool.query(
-    `INSERT INTO idempotency_keys (principal, key, request_hash, state, locked_at, expires_at)
-     VALUES ($1, $2, $3, 'started', now(), now() + make_interval(secs => $4))
+    `INSERT INTO idempotency_keys
+       (principal, key, request_hash, state, locked_at, expires_at, claim_token)
+     VALUES ($1, $2, $3, 'started', now(), now() + make_interval(secs => $4), $5)
      ON CONFLICT (principal, key) DO NOTHING`,
-    [ref.principal, ref.key, requestHash, ttlSeconds],
+    [ref.principal, ref.key, requestHash, ttlSeconds, token],
   );
-  if (inserted.rowCount === 1) return { kind: 'claimed' };
+  if (inserted.rowCount === 1) return { kind: 'claimed', token };
   const { rows } = await pool.query<{
     request_hash: string;
     state: string;
@@ -68,25 +76,50 @@ export async function claimKey(
   };
 }
 
-/** Stores the response; inside a command's transaction it commits (or not) with the command. */
+/** The key's claim was taken over (it looked abandoned): this request must not commit. */
+export const claimLost = (): Problem =>
+  new Problem(
+    'idempotency_key_in_use',
+    'a retry claimed this Idempotency-Key while this request ran; this attempt was rolled back',
+  );
+
+/**
+ * Stores the response; inside a command's transaction it commits (or not) with the command.
+ * Resolves false, or with `requireClaim` throws a 409 Problem (rolling the transaction back),
+ * when this request's claim no longer holds the key.
+ */
 export async function completeKey(
   db: Pool | PoolClient,
   ref: KeyRef,
   response: StoredResponse,
-): Promise<void> {
-  await db.query(
+  requireClaim = false,
+): Promise<boolean> {
+  const result = await db.query(
     `UPDATE idempotency_keys
         SET state = 'completed', response_status = $3, response_headers = $4, response_body = $5
-      WHERE principal = $1 AND key = $2 AND state = 'started'`,
-    [ref.principal, ref.key, response.status, JSON.stringify(response.headers), response.body],
+      WHERE principal = $1 AND key = $2 AND state = 'started'
+        AND ($6::uuid IS NULL OR claim_token = $6)`,
+    [
+      ref.principal,
+      ref.key,
+      response.status,
+      JSON.stringify(response.headers),
+      response.body,
+      ref.token ?? null,
+    ],
   );
+  const held = result.rowCount === 1;
+  if (!held && requireClaim) throw claimLost();
+  return held;
 }
 
 /** Frees a key whose request failed on our side (5xx), so the client's retry runs again. */
 export async function releaseKey(pool: Pool, ref: KeyRef): Promise<void> {
   await pool.query(
-    `DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND state = 'started'`,
-    [ref.principal, ref.key],
+    `DELETE FROM idempotency_keys
+      WHERE principal = $1 AND key = $2 AND state = 'started'
+        AND ($3::uuid IS NULL OR claim_token = $3)`,
+    [ref.principal, ref.key, ref.token ?? null],
   );
 }
 
