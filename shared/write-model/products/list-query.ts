@@ -36,15 +36,18 @@ export const likeContains = (text: string): string => `%${text.replace(/[\\%_]/g
 /**
  * The products owning a SKU. Today only a product's own SKU; when variants exist, their table
  * joins here (`UNION ALL SELECT product_id FROM product_variants WHERE sku = $n`), and the
- * listing, which filters on `p.id IN (…)`, needs no other change.
+ * listing, which filters on `p.id IN (…)`, needs no other change. Live and deleted products
+ * each have a partial index on sku (products_sku_live, products_sku_deleted); the status
+ * condition names the one that applies.
  */
-const skuOwners = (param: string): string => `SELECT o.id FROM products o WHERE o.sku = ${param}`;
+const skuOwners = (param: string, deleted: boolean): string =>
+  `SELECT o.id FROM products o WHERE o.sku = ${param} AND o.status ${deleted ? '=' : '<>'} 'deleted'`;
 
 /**
  * The WHERE conditions and their values, in order (pure; values are only ever parameters).
  * Every condition keeps the walk on an index in (updated_at DESC, id DESC) order: the plain one,
  * or the one led by the status, category or brand equality (migration 0003). `q` is answered by
- * the trigram indexes on name and SKU.
+ * the trigram indexes on lower(name) and lower(sku) (migration 0005).
  */
 export function listConditions(f: ProductListFilters): { conditions: string[]; values: unknown[] } {
   const conditions: string[] = [];
@@ -58,13 +61,16 @@ export function listConditions(f: ProductListFilters): { conditions: string[]; v
   );
   if (f.categoryId !== undefined) conditions.push(`p.category_id = ${param(f.categoryId, 'uuid')}`);
   if (f.brand !== undefined) conditions.push(`p.brand = ${param(f.brand, 'text')}`);
-  if (f.sku !== undefined) conditions.push(`p.id IN (${skuOwners(param(f.sku, 'text'))})`);
+  if (f.sku !== undefined) {
+    conditions.push(`p.id IN (${skuOwners(param(f.sku, 'text'), f.status === 'deleted')})`);
+  }
   if (f.updatedAfter !== undefined) {
     conditions.push(`p.updated_at > ${param(f.updatedAfter, 'timestamptz')}`);
   }
   if (f.q !== undefined) {
-    const pattern = param(likeContains(f.q), 'text');
-    conditions.push(`(p.name ILIKE ${pattern} OR p.sku ILIKE ${pattern})`);
+    // lower() on both sides, as the trigram indexes are built (migration 0005).
+    const pattern = `lower(${param(likeContains(f.q), 'text')})`;
+    conditions.push(`(lower(p.name) LIKE ${pattern} OR lower(p.sku) LIKE ${pattern})`);
   }
   if (f.cursor !== undefined) {
     const after = `(${param(f.cursor.updatedAt, 'timestamptz')}, ${param(f.cursor.id, 'uuid')})`;

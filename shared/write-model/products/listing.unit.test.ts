@@ -72,13 +72,17 @@ t.test('Every filter becomes one parameterized condition, in a fixed order', asy
       'p.status = $1::text',
       'p.category_id = $2::uuid',
       'p.brand = $3::text',
-      'p.id IN (SELECT o.id FROM products o WHERE o.sku = $4::text)',
+      "p.id IN (SELECT o.id FROM products o WHERE o.sku = $4::text AND o.status <> 'deleted')",
       'p.updated_at > $5::timestamptz',
-      '(p.name ILIKE $6::text OR p.sku ILIKE $6::text)',
+      '(lower(p.name) LIKE lower($6::text) OR lower(p.sku) LIKE lower($6::text))',
       '(p.updated_at, p.id) < ($7::timestamptz, $8::uuid)',
     ],
     values: ['draft', categoryId, 'Stride', 'SKU-1', '2026-01-01T00:00:00Z', '%run%', key, id],
   });
+  t.same(listConditions({ sku: 'GONE-1', status: 'deleted', size: 10 }).conditions, [
+    'p.status = $1::text',
+    "p.id IN (SELECT o.id FROM products o WHERE o.sku = $2::text AND o.status = 'deleted')",
+  ]);
   const query = buildListQuery({ brand: "O'Brien", size: 10 });
   t.same(query.values, ["O'Brien", 11]);
   t.notMatch(query.text, /O'Brien/, 'input only ever travels as a parameter');
