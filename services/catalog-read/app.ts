@@ -10,7 +10,7 @@ import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
 import type { CatalogReadContext } from './context.js';
 import { categoryRoutes } from './categories/routes.js';
 import { productRoutes } from './products/routes.js';
-import { VersionWaiter } from '../../shared/read-models/detail/version-waiter.js';
+import { VersionChannel } from '../../shared/read-models/detail/version-waiter.js';
 import { searchRoutes } from './search/routes.js';
 import { closeRedis, createRedis } from '../../shared/stores/redis.js';
 import { detailKeys } from '../../shared/read-models/detail/document.js';
@@ -49,13 +49,13 @@ export async function buildCatalogReadApp(deps: CatalogReadDeps): Promise<Fastif
   };
   const subscriber = createRedis(config.redisUrl, 'blocking');
   subscriber.on('error', () => undefined);
-  const waiter = new VersionWaiter(subscriber, detailKeys.versions(config.redisKeyPrefix));
-  await waiter.start();
+  const announcements = new VersionChannel(subscriber, detailKeys.versions(config.redisKeyPrefix));
+  await announcements.start();
   app.addHook('onClose', () => closeRedis(subscriber));
   await app.register(
     (v1, _opts, done) => {
       searchRoutes(v1, context);
-      productRoutes(v1, context, waiter);
+      productRoutes(v1, context, announcements);
       categoryRoutes(v1, context);
       done();
     },

@@ -320,6 +320,12 @@ export const settings = {
     default: '30',
     parse: integer(0, 86_400),
   }),
+  detailCacheMaxBytes: setting({
+    env: 'DETAIL_CACHE_MAX_BYTES',
+    doc: "Memory catalog-read gives its in-process cache of rendered product details (kept exact by the projector's version announcements; 0 turns it off).",
+    default: '67108864',
+    parse: integer(0, 2 ** 40),
+  }),
   bodyLimitBytes: setting({
     env: 'BODY_LIMIT_BYTES',
     doc: 'Largest JSON request body accepted (larger ones get 413).',

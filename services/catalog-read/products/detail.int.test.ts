@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import t from 'tap';
 import type { UsageBatch } from '../../../shared/events/usage-events.js';
-import { renderProductDetail } from '../../../shared/read-models/detail/document.js';
+import { detailKeys, renderProductDetail } from '../../../shared/read-models/detail/document.js';
 import { openQueues } from '../../../shared/stores/queues.js';
 import { openRedis } from '../../../shared/stores/redis.js';
 import { openSearch } from '../../../shared/stores/search/open.js';
@@ -205,3 +205,79 @@ t.test('Product views travel through the queue into ClickHouse', async (t) => {
   );
   t.pass('views recorded off the request path reached analytics');
 });
+
+/** The value of one series of the app's /metrics, 0 when absent. */
+async function metric(app: Awaited<ReturnType<typeof readApp>>, series: string): Promise<number> {
+  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  const line = text.split('\n').find((l) => l.startsWith(series));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+const HITS = 'aisle_detail_cache_lookups_total{outcome="hit",service="catalog-read"}';
+
+t.test('A repeated read is a cache hit with the bytes and ETag Redis holds', async (t) => {
+  const p = await startPipeline(t);
+  const app = await readApp(t, p);
+  const { id } = await published(p);
+  const first = await waitFor('the detail document', async () => {
+    const r = await app.inject({ method: 'GET', url: `/v1/products/${id}` });
+    return r.statusCode === 200 ? r : undefined;
+  });
+  const hitsBefore = await metric(app, HITS);
+  const again = await app.inject({ method: 'GET', url: `/v1/products/${id}` });
+  t.equal(await metric(app, HITS), hitsBefore + 1, 'served from the cache');
+  const [body, etag] = await p.redis.client.hmget(
+    detailKeys.product(p.config.redisKeyPrefix, id),
+    'body',
+    'etag',
+  );
+  t.equal(again.body, body);
+  t.equal(again.headers.etag, etag);
+  t.same(
+    { type: again.headers['content-type'], cache: again.headers['cache-control'] },
+    { type: first.headers['content-type'], cache: first.headers['cache-control'] },
+  );
+  const notModified = await app.inject({
+    method: 'GET',
+    url: `/v1/products/${id}`,
+    headers: { 'if-none-match': etag ?? '' },
+  });
+  t.equal(notModified.statusCode, 304, 'a hit answers If-None-Match too');
+});
+
+t.test(
+  'After a cached read, a change is served once announced; minVersion waits for it',
+  async (t) => {
+    const p = await startPipeline(t);
+    const app = await readApp(t, p);
+    const { id, version } = await published(p);
+    const url = `/v1/products/${id}`;
+    await app.inject({ method: 'GET', url: `${url}?minVersion=${version}` });
+    t.equal(
+      (await app.inject({ method: 'GET', url })).json<{ version: number }>().version,
+      version,
+    );
+    const changed = await p.write.admin({
+      method: 'PUT',
+      url: `/admin/v1/products/${id}/price`,
+      payload: { amountMinor: 1234, currency: 'EUR' },
+    });
+    const next = Number(changed.headers['x-aisle-version']);
+    const fresh = await app.inject({
+      method: 'GET',
+      url,
+      headers: { 'x-aisle-min-version': `${next}` },
+    });
+    t.equal(fresh.statusCode, 200, 'the cached older version does not satisfy minVersion');
+    t.match(fresh.json(), { version: next, price: { amountMinor: 1234 } });
+    const plain = await waitFor('the cache to hold the new version', async () => {
+      const r = await app.inject({ method: 'GET', url });
+      return r.json<{ version: number }>().version === next ? r : undefined;
+    });
+    t.match(plain.json(), { price: { amountMinor: 1234 } });
+    t.ok(
+      (await metric(app, 'aisle_detail_cache_evictions_total{reason="announcement"')) >= 1,
+      'the announcement evicted the older entry',
+    );
+  },
+);

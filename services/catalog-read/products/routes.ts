@@ -1,8 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Problem } from '../../../shared/http/problems.js';
-import { detailKeys } from '../../../shared/read-models/detail/document.js';
+import type { DetailEntry } from '../../../shared/read-models/detail/cache.js';
+import {
+  VersionWaiter,
+  type VersionChannel,
+} from '../../../shared/read-models/detail/version-waiter.js';
 import type { CatalogReadContext } from '../context.js';
-import type { VersionWaiter } from '../../../shared/read-models/detail/version-waiter.js';
+import { DetailReader, type StoredDetail } from './detail-reader.js';
 
 const problem = { $ref: 'Problem#' } as const;
 
@@ -28,79 +32,109 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   });
 }
 
+/** The detail route's parameters, after validation. */
+type DetailRequest = FastifyRequest<{
+  Params: { id: string };
+  Querystring: { minVersion?: number };
+}>;
+
+const detailSchema = {
+  tags: ['products'],
+  summary: 'Product detail of a published product (pre-rendered; ETag, 304, read-your-writes)',
+  params: {
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'string', format: 'uuid' } },
+  },
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { minVersion: { type: 'integer', minimum: 1, maximum: 1e15 } },
+  },
+  response: {
+    200: {
+      description: 'The product detail document',
+      type: 'object',
+      additionalProperties: true,
+    },
+    '4xx': problem,
+    '5xx': problem,
+  },
+} as const;
+
 /**
- * GET /v1/products/:id: one HMGET of bytes the detail projector already rendered. With
- * minVersion it waits, bounded, for the projector to announce that version; past the bound it
- * says 503 rather than serve data older than the client knows exists.
+ * GET /v1/products/:id: bytes the detail projector already rendered, from the in-process cache
+ * (kept exact by the projector's announcements) or else one HMGET. With minVersion it waits,
+ * bounded, for the projector to announce that version; past the bound it says 503 rather than
+ * serve data older than the client knows exists.
  */
 export function productRoutes(
   app: FastifyInstance,
   context: CatalogReadContext,
-  waiter: VersionWaiter,
+  announcements: VersionChannel,
 ): void {
-  const { config, redis } = context;
+  const { config } = context;
   const cacheControl = `public, max-age=${config.detailCacheSeconds}`;
+  const waiter = new VersionWaiter(announcements);
+  const reader = new DetailReader({
+    redis: context.redis,
+    keyPrefix: config.redisKeyPrefix,
+    announcements,
+    cacheMaxBytes: config.detailCacheMaxBytes,
+    registry: app.metrics,
+  });
 
+  const send = (request: DetailRequest, reply: FastifyReply, entry: DetailEntry) => {
+    void reply.header('etag', entry.etag).header('cache-control', cacheControl);
+    if (matches(request.headers['if-none-match'], entry.etag)) {
+      void reply.code(304).send();
+      return;
+    }
+    context.usage.recordView(request.params.id);
+    void reply.type('application/json; charset=utf-8').send(entry.body);
+  };
+
+  /** Redis, and the bounded wait for minVersion when Redis is behind it. */
+  const readThrough = async (
+    request: DetailRequest,
+    reply: FastifyReply,
+    minVersion: number | undefined,
+  ): Promise<void> => {
+    const { id } = request.params;
+    let stored: StoredDetail = await reader.read(id);
+    if (minVersion !== undefined && stored.version < minVersion) {
+      const reached = await waiter.waitFor(
+        id,
+        minVersion,
+        config.readYourWritesTimeoutMs,
+        async () => {
+          stored = await reader.read(id);
+          return stored.version;
+        },
+      );
+      if (!reached) {
+        throw new Problem(
+          'unavailable',
+          `version ${minVersion} of this product is not readable yet`,
+          undefined,
+          { 'retry-after': '1' },
+        );
+      }
+    }
+    if (stored.entry === undefined) throw new Problem('not_found', `no published product ${id}`);
+    send(request, reply, stored.entry);
+  };
+
+  // Not async: a cache hit answers without a promise or a microtask.
   app.get<{ Params: { id: string }; Querystring: { minVersion?: number } }>(
     '/products/:id',
-    {
-      schema: {
-        tags: ['products'],
-        summary:
-          'Product detail of a published product (pre-rendered; ETag, 304, read-your-writes)',
-        params: {
-          type: 'object',
-          required: ['id'],
-          properties: { id: { type: 'string', format: 'uuid' } },
-        },
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { minVersion: { type: 'integer', minimum: 1, maximum: 1e15 } },
-        },
-        response: {
-          200: {
-            description: 'The product detail document',
-            type: 'object',
-            additionalProperties: true,
-          },
-          '4xx': problem,
-          '5xx': problem,
-        },
-      },
-    },
-    async (request, reply) => {
-      const { id } = request.params;
-      const key = detailKeys.product(config.redisKeyPrefix, id);
-      let stored = await redis.hmget(key, 'body', 'etag', 'version');
+    { schema: detailSchema },
+    (request, reply) => {
       const minVersion = minVersionOf(request);
-      if (minVersion !== undefined && Number(stored[2] ?? 0) < minVersion) {
-        const reached = await waiter.waitFor(
-          id,
-          minVersion,
-          config.readYourWritesTimeoutMs,
-          async () => {
-            stored = await redis.hmget(key, 'body', 'etag', 'version');
-            return Number(stored[2] ?? 0);
-          },
-        );
-        if (!reached) {
-          throw new Problem(
-            'unavailable',
-            `version ${minVersion} of this product is not readable yet`,
-            undefined,
-            {
-              'retry-after': '1',
-            },
-          );
-        }
-      }
-      const [body, etag] = stored;
-      if (!body || !etag) throw new Problem('not_found', `no published product ${id}`);
-      void reply.header('etag', etag).header('cache-control', cacheControl);
-      if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send();
-      context.usage.recordView(id);
-      return reply.type('application/json; charset=utf-8').send(body);
+      const hit = reader.cached(request.params.id, minVersion);
+      if (hit === undefined) return readThrough(request, reply, minVersion);
+      send(request, reply, hit);
+      return undefined;
     },
   );
 }

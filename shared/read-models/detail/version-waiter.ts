@@ -1,25 +1,118 @@
 import type { Redis } from '../../stores/redis.js';
+import type { AnnouncementListener, AnnouncementSource } from './cache.js';
 
 interface Waiter {
   readonly minVersion: number;
   readonly wake: () => void;
 }
 
+export interface VersionChannelOptions {
+  /** How often the subscription is checked with a PING; no answer within it counts as down. */
+  readonly heartbeatMs?: number;
+}
+
 /**
- * Read-your-writes without polling: one subscriber per process listens to the channel on which the
- * detail projector announces `<id> <version>`, and wakes the requests waiting for that product.
+ * The one subscription per process to the channel on which the detail projector announces
+ * `<id> <version>`. It tells its listeners every announcement, and when the subscription goes
+ * down (connection closed, or a PING unanswered: announcements may be missed) and when it is
+ * confirmed again (a SUBSCRIBE answered after the reconnection).
  */
-export class VersionWaiter {
-  private readonly waiters = new Map<string, Set<Waiter>>();
+export class VersionChannel implements AnnouncementSource {
+  private readonly listeners: AnnouncementListener[] = [];
+  private live = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private checking = false;
 
   constructor(
     private readonly subscriber: Redis,
     private readonly channel: string,
+    private readonly options: VersionChannelOptions = {},
   ) {}
 
+  listen(listener: AnnouncementListener): void {
+    this.listeners.push(listener);
+    if (this.live) listener.restored();
+  }
+
+  /** Subscribes; resolves once the first subscription is confirmed. */
   async start(): Promise<void> {
-    this.subscriber.on('message', (_channel: string, message: string) => this.announce(message));
-    await this.subscriber.subscribe(this.channel);
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.channel) this.announce(message);
+    });
+    this.subscriber.on('close', () => this.markLost());
+    // 'end': closed for good (the app closes), no reconnection follows.
+    this.subscriber.on('end', () => this.stop());
+    this.subscriber.on('ready', () => void this.confirm());
+    await this.confirm();
+    const every = this.options.heartbeatMs ?? 1000;
+    this.heartbeat = setInterval(() => void this.check(every), every);
+    this.heartbeat.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.heartbeat);
+    this.markLost();
+  }
+
+  /** SUBSCRIBE again (idempotent): its answer proves that announcements flow from here on. */
+  private async confirm(): Promise<void> {
+    try {
+      await this.subscriber.subscribe(this.channel);
+    } catch {
+      return; // the connection went again; the next 'ready' confirms
+    }
+    if (this.live || this.subscriber.status !== 'ready') return;
+    this.live = true;
+    for (const listener of this.listeners) listener.restored();
+  }
+
+  /** A connection that is silently gone (no FIN) would otherwise look live. */
+  private async check(timeoutMs: number): Promise<void> {
+    if (!this.live || this.checking) return;
+    this.checking = true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    try {
+      const answer = await Promise.race([this.subscriber.ping().catch(() => 'failed'), timedOut]);
+      if (answer === 'timeout' || answer === 'failed') {
+        this.markLost();
+        // Drop the connection: ioredis reconnects and resubscribes, and 'ready' confirms it.
+        this.subscriber.disconnect(true);
+      }
+    } finally {
+      clearTimeout(timer);
+      this.checking = false;
+    }
+  }
+
+  private markLost(): void {
+    if (!this.live) return;
+    this.live = false;
+    for (const listener of this.listeners) listener.lost();
+  }
+
+  private announce(message: string): void {
+    const space = message.indexOf(' ');
+    if (space <= 0) return;
+    const id = message.slice(0, space);
+    const version = Number(message.slice(space + 1));
+    if (!Number.isFinite(version)) return;
+    for (const listener of this.listeners) listener.announced(id, version);
+  }
+}
+
+/**
+ * Read-your-writes without polling: requests waiting for a product's version are woken by its
+ * announcement (and all of them when the subscription comes back, since announcements may have
+ * been missed while it was down).
+ */
+export class VersionWaiter implements AnnouncementListener {
+  private readonly waiters = new Map<string, Set<Waiter>>();
+
+  constructor(source: AnnouncementSource) {
+    source.listen(this);
   }
 
   /**
@@ -58,11 +151,17 @@ export class VersionWaiter {
     }
   }
 
-  private announce(message: string): void {
-    const [id, version] = message.split(' ');
-    if (id === undefined) return;
+  announced(id: string, version: number): void {
     for (const waiter of this.waiters.get(id) ?? []) {
-      if (Number(version) >= waiter.minVersion) waiter.wake();
+      if (version >= waiter.minVersion) waiter.wake();
     }
+  }
+
+  lost(): void {
+    // Waiters keep their deadline; the reconnection wakes them to read again.
+  }
+
+  restored(): void {
+    for (const set of this.waiters.values()) for (const waiter of set) waiter.wake();
   }
 }
