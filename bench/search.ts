@@ -124,7 +124,8 @@ function report(options: SearchOptions, run: Run, found: string[]): string {
   const legend = [
     `catalog: ${options.products} products (seed ${options.seed}), ${run.catalog?.published ?? '?'} published` +
       `${run.catalog?.reused === true ? ', reused' : ''}; ${os.cpus().length} CPUs shared by the client, both services and the stores`,
-    'req/s: autocannon mean of per-second samples; p50/p99: exact, from every answer (ms);',
+    'req/s: search results (200 answers) per second; p50/p99: their exact latency (ms);',
+    'failed: other answers (503 past the 2 s request deadline, on both sides), timeouts, connection errors;',
     'ratios: Aisle req/s ÷ baseline req/s, baseline latency ÷ Aisle latency (above 1: Aisle better).',
   ];
   return [

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { Problem } from '../../shared/http/problems.js';
 import { createServer } from '../../shared/http/server.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { Pool } from '../../shared/stores/postgres.js';
@@ -18,20 +19,28 @@ export interface BaselinePoolOptions {
   readonly url: string;
   readonly schema: string;
   readonly poolMax: number;
+  /**
+   * The request path's deadline (STORE_REQUEST_TIMEOUT_MS, as catalog-read uses for its
+   * engine): the longest wait for a pooled connection, and the statement timeout.
+   */
+  readonly deadlineMs: number;
 }
 
+/** Postgres's code for a statement cancelled by statement_timeout. */
+const QUERY_CANCELED = '57014';
+
 /**
- * A pool whose sessions resolve names in the catalog schema and run without JIT: the search
- * statement is short and run often, so compiling it costs more than it saves (the usual setting
- * for OLTP-style queries).
+ * A pool whose sessions resolve names in the catalog schema, stop a statement at the deadline,
+ * and run without JIT: the search statement is short and run often, so compiling it costs more
+ * than it saves (the usual setting for OLTP-style queries).
  */
 export function openBaselinePool(options: BaselinePoolOptions): StoreHandle<Pool> {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax,
     application_name: 'baseline-search',
-    options: `-c search_path=${options.schema} -c jit=off`,
-    connectionTimeoutMillis: 5_000,
+    options: `-c search_path=${options.schema} -c jit=off -c statement_timeout=${options.deadlineMs}`,
+    connectionTimeoutMillis: options.deadlineMs,
   });
   pool.on('error', () => undefined);
   return {
@@ -74,7 +83,15 @@ export async function buildBaselineApp(deps: BaselineDeps): Promise<FastifyInsta
     async (request) => {
       const parsed = parseBaselineRequest(request.query);
       const statement = buildSearchSql(parsed);
-      const { rows } = await pool.query<SearchRow>(statement.text, [...statement.values]);
+      const { rows } = await pool
+        .query<SearchRow>(statement.text, [...statement.values])
+        .catch((error: unknown) => {
+          // Past the deadline, as a slow search engine is for catalog-read: a prompt 503.
+          if ((error as { code?: unknown }).code !== QUERY_CANCELED) throw error;
+          throw new Problem('unavailable', 'search took longer than its deadline', undefined, {
+            'retry-after': '1',
+          });
+        });
       const row = rows[0];
       if (row === undefined) throw new Error('the search statement returned no row');
       return mapSearchRow(row, parsed);

@@ -62,6 +62,7 @@ const postgres = openBaselinePool({
   url: config.databaseUrl,
   schema: config.databaseSchema,
   poolMax: 4,
+  deadlineMs: config.storeRequestTimeoutMs,
 });
 const schemaReport = await ensureBaselineSchema(postgres.client, config.databaseSchema);
 const baseline = await buildBaselineApp({
@@ -161,4 +162,22 @@ t.test('bad input is a 400 problem, never a 5xx', async (t) => {
   );
   t.equal(injection.status, 200);
   t.equal((JSON.parse(injection.body) as { total: number }).total, 0);
+});
+
+t.test('past the deadline, a search is a prompt 503 with Retry-After', async (t) => {
+  const hurried = await buildBaselineApp({
+    logger: silentLogger,
+    postgres: openBaselinePool({
+      url: config.databaseUrl,
+      schema: config.databaseSchema,
+      poolMax: 1,
+      deadlineMs: 1,
+    }),
+    bodyLimitBytes: config.bodyLimitBytes,
+    readinessTimeoutMs: config.readinessTimeoutMs,
+  });
+  t.teardown(() => hurried.close());
+  const reply = await hurried.inject({ method: 'GET', url: '/v1/search?q=wool' });
+  t.equal(reply.statusCode, 503);
+  t.equal(reply.headers['retry-after'], '1');
 });

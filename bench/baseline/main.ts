@@ -1,7 +1,8 @@
 /**
  * The CRUD baseline service: `node --import tsx bench/baseline/main.ts`. Reads DATABASE_URL,
  * DATABASE_SCHEMA, DATABASE_POOL_MAX, HOST and LOG_LEVEL as every Aisle service does, and
- * BASELINE_PORT (default 3020). Creates its column and indexes (schema.ts) before it listens,
+ * BASELINE_PORT (default 3020), and STORE_REQUEST_TIMEOUT_MS as catalog-read does (the request
+ * path's deadline: past it a search is a 503 with Retry-After). Creates its column and indexes (schema.ts) before it listens,
  * so /health/ready answers only once search can use them.
  */
 import { ConfigError, loadConfig, type Config } from '../../shared/config/index.js';
@@ -35,6 +36,7 @@ try {
     url: config.databaseUrl,
     schema: config.databaseSchema,
     poolMax: config.databasePoolMax,
+    deadlineMs: config.storeRequestTimeoutMs,
   });
   const report = await ensureBaselineSchema(postgres.client, config.databaseSchema);
   logger.info(report, 'search column and indexes in place');

@@ -49,6 +49,8 @@ export async function ensureBaselineSchema(pool: Pool, schema: string): Promise<
   const started = Date.now();
   const client = await pool.connect();
   try {
+    // Building indexes on a large catalog takes minutes: no request deadline here.
+    await client.query('SET statement_timeout = 0');
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}.baseline`]);
     const { rows } = await client.query<{ present: boolean }>(
@@ -66,6 +68,8 @@ export async function ensureBaselineSchema(pool: Pool, schema: string): Promise<
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    // Back to the pool's own deadline before the connection serves searches.
+    await client.query('RESET statement_timeout').catch(() => undefined);
     client.release();
   }
 }

@@ -3,7 +3,7 @@
  * connection count, with the ratios), what each side answered on a sample of the mix, and the
  * lines worth a reader's attention.
  */
-import type { LoadResult } from './read-load.js';
+import type { SearchLoad } from './search-load.js';
 import type { SearchMixName } from './search-options.js';
 
 export type Side = 'aisle' | 'baseline';
@@ -14,7 +14,7 @@ export interface Cell {
   readonly side: Side;
   /** Position in the run (the sides alternate; this says which went first). */
   readonly order: number;
-  readonly load: LoadResult;
+  readonly load: SearchLoad;
 }
 
 /** What one side answered on a sample of a mix's requests (not measured, before the load). */
@@ -35,14 +35,13 @@ export interface Figures {
   readonly errors: number;
 }
 
-/** Throughput from autocannon; latency exact, from every answer's own response time. */
-export function figures(load: LoadResult): Figures {
-  const exact = load.byRoute.search?.latencyMs;
+/** Search results (200s) per second and their exact latency; everything else is `errors`. */
+export function figures(load: SearchLoad): Figures {
   return {
-    requestsPerSecond: load.requestsPerSecond,
-    p50: exact?.p50 ?? load.latencyMs.p50,
-    p99: exact?.p99 ?? load.latencyMs.p99,
-    errors: load.unexpected + load.errors,
+    requestsPerSecond: load.okPerSecond,
+    p50: load.latencyMs.p50,
+    p99: load.latencyMs.p99,
+    errors: load.failed,
   };
 }
 
@@ -94,7 +93,7 @@ export function mixTable(
     'req/s ratio',
     'p50 ratio',
     'p99 ratio',
-    'errors a/b',
+    'failed a/b',
   ];
   const rows = connections.map((c) => {
     const { aisle: a, baseline: b } = pairOf(cells, mix, c);
@@ -142,13 +141,15 @@ export function searchWarnings(cells: readonly Cell[], samples: readonly AnswerS
     const f = figures(cell.load);
     const name = `${cell.mix} c=${cell.connections} ${cell.side}`;
     if (f.errors > 0) {
-      const statuses = Object.entries(cell.load.statusCodes)
+      const statuses = Object.entries(cell.load.statuses)
         .map(([status, n]) => `${status}×${n}`)
         .join(', ');
-      const transport = Object.entries(cell.load.errorSamples)
+      const transport = Object.entries(cell.load.transportErrors)
         .map(([message, n]) => `${message}×${n}`)
         .join(', ');
-      found.push(`WARNING ${name}: ${f.errors} errors (statuses ${statuses}; ${transport})`);
+      found.push(
+        `WARNING ${name}: ${f.errors} failed (answers ${statuses}${transport === '' ? '' : `; ${transport}`})`,
+      );
     }
     if (cell.load.interrupted) found.push(`WARNING ${name}: interrupted, figures are partial`);
   }

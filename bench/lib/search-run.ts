@@ -6,8 +6,7 @@
  */
 import { cpuSnapshot, cpuUse, type CpuUse } from './proc-cpu.js';
 import { HttpClient } from './http-client.js';
-import { runLoad, type LoadResult } from './read-load.js';
-import type { NextRequest } from './read-requests.js';
+import { runSearchLoad, type SearchLoad } from './search-load.js';
 import { figures, type AnswerSample, type Cell, type Side } from './search-report.js';
 import type { MixPool } from './search-mixes.js';
 import type { SearchOptions } from './search-options.js';
@@ -30,7 +29,7 @@ const SAMPLE_EVERY = 100;
 function cursor(paths: readonly string[]) {
   let at = Math.floor(paths.length / 2);
   return {
-    next: (): NextRequest => ({ kind: 'search', path: paths[at++ % paths.length] ?? '/v1/search' }),
+    next: (): string => paths[at++ % paths.length] ?? '/v1/search',
     restart: () => {
       at = 0;
     },
@@ -44,27 +43,35 @@ async function measureOne(
   options: SearchOptions,
   signal: AbortSignal,
   log: (line: string) => void,
-): Promise<{ load: LoadResult; cpu: CpuUse | undefined }> {
+): Promise<{ load: SearchLoad; cpu: CpuUse | undefined }> {
   const paths = cursor(pool.paths);
+  const title = `${pool.name} c=${connections} ${target.side}`;
   const spec = {
     origin: target.origin,
     connections,
-    warmupMs: 0,
     timeoutS: options.timeoutS,
     next: paths.next,
-    expected: new Set([200]),
     signal,
     log,
   };
-  const title = `${pool.name} c=${connections} ${target.side}`;
   if (options.warmupMs > 0) {
     log(`  ${title}: warm-up ${options.warmupMs / 1000} s (not counted)`);
-    await runLoad({ ...spec, title: `${title} warm-up`, durationMs: options.warmupMs });
+    await runSearchLoad({
+      ...spec,
+      title: `${title} warm-up`,
+      durationMs: options.warmupMs,
+      progress: false,
+    });
   }
   paths.restart();
   const pids = [process.pid, ...(target.pid === undefined ? [] : [target.pid])];
   const before = cpuSnapshot(pids);
-  const load = await runLoad({ ...spec, title, durationMs: options.durationMs });
+  const load = await runSearchLoad({
+    ...spec,
+    title,
+    durationMs: options.durationMs,
+    progress: true,
+  });
   return { load, cpu: cpuUse(before, cpuSnapshot(pids)) };
 }
 
@@ -96,8 +103,8 @@ export async function runCells(
         });
         const f = figures(load);
         log(
-          `  ${pool.name} c=${connections} ${target.side}: ${f.requestsPerSecond.toFixed(1)} req/s, ` +
-            `p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, ${f.errors} errors`,
+          `  ${pool.name} c=${connections} ${target.side}: ${f.requestsPerSecond.toFixed(1)} ok/s, ` +
+            `p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, ${f.errors} failed`,
         );
         await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
       }
