@@ -9,7 +9,7 @@ import { openRedis } from '../shared/stores/redis.js';
 import { createSearchEngine } from '../shared/stores/search/open.js';
 import { sampleProduct, writeHarness, type WriteHarness } from './support/catalog-write.js';
 import { isolatedEnv } from './support/isolation.js';
-import { startPipeline } from './support/pipeline.js';
+import { startPipeline, type Pipeline } from './support/pipeline.js';
 import { freePort, startService } from './support/processes.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
 import { waitFor } from './support/wait.js';
@@ -38,30 +38,47 @@ async function publishedProducts(write: WriteHarness, count: number): Promise<st
   return ids;
 }
 
-function failedAttempts(config: ReturnType<typeof loadConfig>, projection: 'search' | 'analytics') {
+/** A retry budget much shorter than the outages below: two tries, 500 ms apart. */
+const SHORT_BUDGET = { PROJECTION_ATTEMPTS: '2' };
+
+function projectionQueue(
+  config: ReturnType<typeof loadConfig>,
+  projection: 'search' | 'analytics',
+) {
   const queue = new Queue(queueNames[projection], {
     connection: { url: config.redisUrl } as never,
     prefix: bullPrefix(config.redisKeyPrefix),
   });
-  return {
-    queue,
-    seen: async () =>
-      (await queue.getDelayedCount()) + (await queue.getFailedCount()) > 0 ? true : undefined,
+  return queue;
+}
+
+/** Resolves once the projection paused at least `times` times: the outage outlasted its budget. */
+function pausedAtLeast(p: Pipeline, projection: 'search' | 'analytics', times: number) {
+  return async () => {
+    const text = await p.metrics(projection);
+    const match = new RegExp(
+      `aisle_projection_events_total\\{projection="${projection}",outcome="paused"[^}]*\\} (\\d+)`,
+    ).exec(text);
+    return Number(match?.[1] ?? 0) >= times ? true : undefined;
   };
 }
 
 t.test('When search is away for a while, every change is indexed once it is back', async (t) => {
   const proxy = await startTcpProxy(realSearchUrl);
   t.teardown(() => proxy.close());
-  const p = await startPipeline(t, { SEARCH_URL: proxy.url });
+  const p = await startPipeline(t, { SEARCH_URL: proxy.url, ...SHORT_BUDGET });
   const direct = createSearchEngine('opensearch', { url: realSearchUrl.toString() });
   t.teardown(() => direct.close());
-  const attempts = failedAttempts(p.config, 'search');
-  t.teardown(() => attempts.queue.close());
+  const queue = projectionQueue(p.config, 'search');
+  t.teardown(() => queue.close());
 
   proxy.setDown(true);
   const ids = await publishedProducts(p.write, 10);
-  await waitFor('a failed search attempt', attempts.seen, 20_000);
+  await waitFor(
+    'search to pause more often than its budget',
+    pausedAtLeast(p, 'search', 4),
+    30_000,
+  );
   await direct.refresh(p.alias);
   t.equal(
     await direct.getDocument(p.alias, ids[0] as string),
@@ -82,6 +99,7 @@ t.test('When search is away for a while, every change is indexed once it is back
     );
   }
   t.pass('all 10 products were indexed after the outage');
+  t.equal(await queue.getFailedCount(), 0, 'no change was dead-lettered by the outage');
 });
 
 t.test(
@@ -89,15 +107,15 @@ t.test(
   async (t) => {
     const proxy = await startTcpProxy(realClickHouseUrl);
     t.teardown(() => proxy.close());
-    const p = await startPipeline(t, { CLICKHOUSE_URL: proxy.url });
+    const p = await startPipeline(t, { CLICKHOUSE_URL: proxy.url, ...SHORT_BUDGET });
     const direct = createClickHouse({
       url: realClickHouseUrl.toString(),
       username: p.config.clickhouseUser,
       database: p.config.clickhouseDatabase,
     });
     t.teardown(() => direct.close());
-    const attempts = failedAttempts(p.config, 'analytics');
-    t.teardown(() => attempts.queue.close());
+    const queue = projectionQueue(p.config, 'analytics');
+    t.teardown(() => queue.close());
     const count = async () => {
       const result = await direct.query({
         query: 'SELECT uniqExact(event_id) AS n FROM catalog_events',
@@ -108,7 +126,11 @@ t.test(
 
     proxy.setDown(true);
     await publishedProducts(p.write, 10);
-    await waitFor('a failed analytics attempt', attempts.seen, 20_000);
+    await waitFor(
+      'analytics to pause more often than its budget',
+      pausedAtLeast(p, 'analytics', 4),
+      30_000,
+    );
     t.equal(await count(), 0);
     proxy.setDown(false);
     await waitFor(
@@ -118,6 +140,7 @@ t.test(
       200,
     );
     t.pass('all 10 events were inserted after the outage');
+    t.equal(await queue.getFailedCount(), 0, 'no event was dead-lettered by the outage');
   },
 );
 

@@ -5,6 +5,7 @@ import { bullPrefix, queueNames, type ProjectionName, type QueueKey } from '../e
 import type { UsageBatch } from '../events/usage-events.js';
 import type { Logger } from '../logging/logger.js';
 import { closeRedis, createRedis, type Redis } from '../stores/redis.js';
+import { isTransientStoreError } from '../stores/transient.js';
 import { once, runCleanups } from './cleanups.js';
 
 /** What every queue worker needs besides its queue and its job handling. */
@@ -75,6 +76,29 @@ function metricsFor(registry: Registry, projection: QueueKey) {
     },
     failed: (final: boolean) =>
       outcomes.inc({ projection, outcome: final ? 'dead_lettered' : 'retried' }),
+    paused: () => outcomes.inc({ projection, outcome: 'paused' }),
+  };
+}
+
+/** First and longest pause of a projection whose store is away; doubled on each failure. */
+export const PAUSE_MIN_MS = 500;
+export const PAUSE_MAX_MS = 10_000;
+
+/**
+ * Hard kills leave active jobs stalled; BullMQ fails a job stalled more than this many times.
+ * A kill is not the job's fault, so the limit is high (BullMQ's default of 1 dead-lettered jobs
+ * after two kills).
+ */
+export const MAX_STALLED_COUNT = 50;
+
+/** The pause of the next transient failure: grows while the store stays away, resets on success. */
+export function pauseSchedule(min = PAUSE_MIN_MS, max = PAUSE_MAX_MS) {
+  let current = 0;
+  return {
+    next: (): number => (current = current === 0 ? min : Math.min(max, current * 2)),
+    reset: (): void => {
+      current = 0;
+    },
   };
 }
 
@@ -90,10 +114,32 @@ export function startQueueWorker<T>(options: QueueWorkerOptions<T>): QueueWorker
   connection.on('error', () => undefined);
   const metrics = metricsFor(options.registry, queue);
 
-  const worker = new Worker<T>(
+  const pauses = pauseSchedule();
+
+  // Transient is not poison (DESIGN rule 9): when a store is away, the job goes back to waiting
+  // without using an attempt, and the whole queue pauses (BullMQ's manual rate limit), longer
+  // each time, until the store answers again. Only a deterministic refusal fails a job.
+  const pauseFor = async (error: unknown): Promise<never> => {
+    const ms = pauses.next();
+    metrics.paused();
+    logger.warn(
+      { err: error, projection: queue, pauseMs: ms },
+      'a store is unavailable; the projection pauses and resumes by itself',
+    );
+    await worker.rateLimit(ms);
+    throw Worker.RateLimitError();
+  };
+
+  const worker: Worker<T> = new Worker<T>(
     queueNames[queue],
     async (job: Job<T>) => {
-      await options.apply(job.data);
+      try {
+        await options.apply(job.data);
+      } catch (error) {
+        if (isTransientStoreError(error)) return pauseFor(error);
+        throw error;
+      }
+      pauses.reset();
       const appliedAt = Date.now();
       metrics.applied(options.occurredAt(job.data), appliedAt);
       await options.afterApply?.(job.data, appliedAt).catch(() => undefined);
@@ -102,6 +148,7 @@ export function startQueueWorker<T>(options: QueueWorkerOptions<T>): QueueWorker
       connection,
       prefix: bullPrefix(options.redisKeyPrefix),
       concurrency: options.concurrency,
+      maxStalledCount: MAX_STALLED_COUNT,
       ...(options.lockMs === undefined
         ? {}
         : { lockDuration: options.lockMs, stalledInterval: options.lockMs }),

@@ -21,8 +21,17 @@ const NETWORK_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
 ]);
 
+/** Raised by Aisle's own code for a store's answer that means "later" (a bulk item's 429/503). */
+export class TransientStoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransientStoreError';
+  }
+}
+
 /** Error class names of the search clients and ioredis for an unreachable or slow store. */
 const TRANSIENT_NAMES = new Set([
+  'TransientStoreError',
   'TimeoutError',
   'ConnectionError',
   'NoLivingConnectionsError',

@@ -26,6 +26,8 @@ export interface Pipeline {
   readonly search: ReturnType<typeof openSearch>;
   readonly redis: ReturnType<typeof openRedis>;
   readonly clickhouse: ReturnType<typeof openClickHouse>;
+  /** The Prometheus text of one projector (or the relay) of this pipeline. */
+  metrics(service: 'relay' | 'search' | 'detail' | 'analytics'): Promise<string>;
 }
 
 /** The write side, the relay and the three projectors, in process, on one isolated config. */
@@ -68,5 +70,8 @@ export async function startPipeline(
     await Promise.all(apps.map((app) => app.close()));
     await Promise.all([search.close(), redis.close(), clickhouse.close()]);
   });
-  return { config, write, alias, search, redis, clickhouse };
+  const byService = { relay: 0, search: 1, detail: 2, analytics: 3 } as const;
+  const metrics = async (service: keyof typeof byService) =>
+    (await (apps[byService[service]] as FastifyInstance).inject({ url: '/metrics' })).body;
+  return { config, write, alias, search, redis, clickhouse, metrics };
 }

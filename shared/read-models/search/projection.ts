@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import { TransientStoreError } from '../../stores/transient.js';
 import type { CatalogEvent } from '../../events/catalog-events.js';
 import { Batcher, type ItemOutcome } from '../../projection/batcher.js';
 import { searchDocument } from './document.js';
@@ -19,6 +20,10 @@ export function itemOutcome(result: BulkItemResult): ItemOutcome {
   const message =
     `search refused the document: ${result.status} ${result.errorType ?? ''} ${result.reason ?? ''}`.trim();
   if (result.status === 400) return { ok: false, error: new UnrecoverableError(message) };
+  // Overloaded or failing: the projection pauses until the engine takes writes again.
+  if (result.status === 429 || result.status >= 500) {
+    return { ok: false, error: new TransientStoreError(message) };
+  }
   return { ok: false, error: new Error(message) };
 }
 
