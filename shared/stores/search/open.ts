@@ -1,3 +1,4 @@
+import { assertNever } from '../../assert-never.js';
 import type { Config } from '../../config/index.js';
 import type { StoreHandle } from '../store.js';
 import { elasticsearchEngine } from './elasticsearch.js';
@@ -14,12 +15,8 @@ export function createSearchEngine(
     case 'elasticsearch':
       return elasticsearchEngine(conn);
     default:
-      return assertNever(flavour);
+      return assertNever(flavour, 'search engine');
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unknown search engine ${String(value)}`);
 }
 
 /**
