@@ -7,12 +7,12 @@ import {
   topProducts,
 } from '../../shared/read-models/analytics/queries.js';
 import {
+  historyQuery,
   priceHistoryResponse,
   productIdParams,
   stockHistoryResponse,
   topProductsQuery,
   topProductsResponse,
-  windowQuery,
   type ProductMetric,
 } from './schemas.js';
 import { resolveWindow, type WindowQuery } from '../../shared/read-models/analytics/window.js';
@@ -27,6 +27,18 @@ interface TopQuery extends WindowQuery {
 interface IdParams {
   id: string;
 }
+interface HistoryQuery extends WindowQuery {
+  variantId?: string;
+}
+
+/** The history filter of a request: ids in their canonical lower case. */
+const historyFilter = (request: { params: IdParams; query: HistoryQuery }) => ({
+  productId: request.params.id.toLowerCase(),
+  window: resolveWindow(request.query),
+  ...(request.query.variantId === undefined
+    ? {}
+    : { variantId: request.query.variantId.toLowerCase() }),
+});
 
 /** Product analytics: what is viewed most, and each product's price and stock history. */
 export function productRoutes(app: FastifyInstance, opts: { clickhouse: ClickHouseClient }): void {
@@ -49,35 +61,35 @@ export function productRoutes(app: FastifyInstance, opts: { clickhouse: ClickHou
     },
   );
 
-  app.get<{ Params: IdParams; Querystring: WindowQuery }>(
+  app.get<{ Params: IdParams; Querystring: HistoryQuery }>(
     '/products/:id/price-history',
     {
       schema: {
         tags,
         security,
-        summary: 'Every price a product had in a window (creation with a price, price changes)',
+        summary:
+          'Every price a product and its variants had in a window (creation with a price, variant added, price changes)',
         params: productIdParams,
-        querystring: windowQuery,
+        querystring: historyQuery,
         response: withProblems({ 200: priceHistoryResponse }),
       },
     },
-    (request) =>
-      priceHistory(clickhouse, request.params.id.toLowerCase(), resolveWindow(request.query)),
+    (request) => priceHistory(clickhouse, historyFilter(request)),
   );
 
-  app.get<{ Params: IdParams; Querystring: WindowQuery }>(
+  app.get<{ Params: IdParams; Querystring: HistoryQuery }>(
     '/products/:id/stock-history',
     {
       schema: {
         tags,
         security,
-        summary: 'Every stock movement of a product in a window, with warehouse and reason',
+        summary:
+          'Every stock movement of a product and its variants in a window, with warehouse and reason',
         params: productIdParams,
-        querystring: windowQuery,
+        querystring: historyQuery,
         response: withProblems({ 200: stockHistoryResponse }),
       },
     },
-    (request) =>
-      stockHistory(clickhouse, request.params.id.toLowerCase(), resolveWindow(request.query)),
+    (request) => stockHistory(clickhouse, historyFilter(request)),
   );
 }

@@ -64,16 +64,33 @@ export const changesQuery = {
  * A UUID in its canonical 8-4-4-4-12 form only (the `uuid` format also takes `urn:uuid:…`,
  * which ClickHouse would not parse).
  */
+const uuidOf = (description: string) =>
+  ({
+    type: 'string',
+    pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+    description,
+  }) as const;
+
 export const productIdParams = {
   type: 'object',
   required: ['id'],
+  properties: { id: uuidOf('product id (UUID)') },
+} as const;
+
+/** A price or stock history: the window, and optionally one variant. */
+export const historyQuery = {
+  type: 'object',
+  additionalProperties: false,
+  description: `${windowDescription} With variantId, only that variant's rows.`,
   properties: {
-    id: {
-      type: 'string',
-      pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
-      description: 'product id (UUID)',
-    },
+    ...windowProperties,
+    variantId: uuidOf('only the rows of this variant (UUID)'),
   },
+} as const;
+
+const variantIdProperty = {
+  type: ['string', 'null'],
+  description: 'the variant the row is about; null for the product itself (no variants)',
 } as const;
 
 const isoTime = { type: 'string', format: 'date-time', description: 'UTC, ISO-8601' } as const;
@@ -101,25 +118,31 @@ export const zeroResultsResponse = listOf(['query', 'searches', 'lastSearchedAt'
   lastSearchedAt: isoTime,
 });
 
-export const priceHistoryResponse = listOf(['at', 'amountMinor', 'currency', 'version'], {
-  at: isoTime,
-  amountMinor: { type: 'integer', description: 'price after the change, minor units' },
-  currency: { type: 'string', description: 'ISO 4217' },
-  version: { type: 'integer', description: 'product version of the change' },
-});
+export const priceHistoryResponse = listOf(
+  ['at', 'amountMinor', 'currency', 'version', 'variantId'],
+  {
+    at: isoTime,
+    amountMinor: { type: 'integer', description: 'price after the change, minor units' },
+    currency: { type: 'string', description: 'ISO 4217' },
+    version: { type: 'integer', description: 'product version of the change' },
+    variantId: variantIdProperty,
+  },
+);
 
 export const stockHistoryResponse = listOf(
-  ['at', 'warehouse', 'delta', 'available', 'reason', 'version'],
+  ['at', 'warehouse', 'delta', 'available', 'reason', 'version', 'variantId'],
   {
     at: isoTime,
     warehouse: { type: ['string', 'null'] },
     delta: { type: 'integer', description: 'units added (positive) or removed (negative)' },
     available: {
       type: ['integer', 'null'],
-      description: 'available stock of the product across warehouses after the movement',
+      description:
+        'available stock across warehouses after the movement, of the variant (variantId) or else the product',
     },
     reason: { type: ['string', 'null'] },
     version: { type: 'integer', description: 'product version of the movement' },
+    variantId: variantIdProperty,
   },
 );
 

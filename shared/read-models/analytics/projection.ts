@@ -1,10 +1,46 @@
 import type { CatalogEvent, ProductEvent, ProductSnapshot } from '../../events/catalog-events.js';
 import { Batcher, type ItemOutcome } from '../../projection/batcher.js';
 import type { ClickHouseClient } from '../../stores/clickhouse.js';
+import { variantHistoryRows } from './variant-rows.js';
 
-/** One catalog_events row per product event; the table deduplicates retried inserts by event id. */
+/** The rows one product event adds: its catalog_events row and its variant_history rows. */
+export interface EventRows {
+  readonly event: Record<string, unknown>;
+  readonly variants: readonly Record<string, unknown>[];
+}
+
+export const eventRows = (event: ProductEvent): EventRows => ({
+  event: catalogEventRow(event),
+  variants: variantHistoryRows(event),
+});
+
+/**
+ * Inserts the rows of a batch: catalog_events, then variant_history. Both tables are keyed on the
+ * event id (and variant), so a batch retried after the first insert only repeats rows.
+ */
+export async function insertEventRows(
+  clickhouse: Pick<ClickHouseClient, 'insert'>,
+  rows: readonly EventRows[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await clickhouse.insert({
+    table: 'catalog_events',
+    values: rows.map((r) => r.event),
+    format: 'JSONEachRow',
+  });
+  const variants = rows.flatMap((r) => r.variants);
+  if (variants.length === 0) return;
+  await clickhouse.insert({ table: 'variant_history', values: variants, format: 'JSONEachRow' });
+}
+
+/**
+ * One catalog_events row per product event; the table deduplicates retried inserts by event id.
+ * Its columns are product-level: a Variant* event's stock move is the variant's, so it goes to
+ * variant_history (variant-rows.ts), not here.
+ */
 export function catalogEventRow(event: ProductEvent): Record<string, unknown> {
   const { snapshot, changes } = event;
+  const stock = changes.variantId === undefined ? changes.stock : undefined;
   return {
     event_id: event.eventId,
     event_type: event.type,
@@ -12,9 +48,9 @@ export function catalogEventRow(event: ProductEvent): Record<string, unknown> {
     version: event.version,
     occurred_at: event.occurredAt,
     ...snapshotColumns(snapshot),
-    stock_delta: changes.stock?.delta ?? null,
-    warehouse: changes.stock?.warehouse ?? null,
-    reason: changes.stock?.reason ?? null,
+    stock_delta: stock?.delta ?? null,
+    warehouse: stock?.warehouse ?? null,
+    reason: stock?.reason ?? null,
   };
 }
 
@@ -55,26 +91,25 @@ export interface AnalyticsProjection {
   drain(): Promise<void>;
 }
 
-/** Batched inserts: one INSERT per batch, and the whole batch retries if ClickHouse refuses it. */
+/**
+ * Batched inserts: one INSERT per table per batch, and the whole batch retries if ClickHouse
+ * refuses either.
+ */
 export function analyticsProjection(
   clickhouse: ClickHouseClient,
   batch: { maxItems: number; maxWaitMs: number },
 ): AnalyticsProjection {
-  const batcher = new Batcher<Record<string, unknown>>({
+  const batcher = new Batcher<EventRows>({
     ...batch,
     flush: async (rows) => {
-      await clickhouse.insert({
-        table: 'catalog_events',
-        values: [...rows],
-        format: 'JSONEachRow',
-      });
+      await insertEventRows(clickhouse, rows);
       return rows.map((): ItemOutcome => ({ ok: true }));
     },
   });
   return {
     apply: async (event) => {
       if (event.aggregate !== 'product') return;
-      await batcher.add(catalogEventRow(event));
+      await batcher.add(eventRows(event));
     },
     drain: () => batcher.drain(),
   };

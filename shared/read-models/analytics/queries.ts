@@ -9,6 +9,7 @@ import {
   type Sql,
 } from '../../stores/clickhouse-sql.js';
 import type { TimeWindow } from './window.js';
+import { VARIANT_PRICE_EVENTS, VARIANT_STOCK_EVENTS } from './variant-rows.js';
 
 /**
  * The analytics questions as SQL every ClickHouse from 18.16 on runs. Tables deduplicate retried
@@ -126,39 +127,77 @@ export async function zeroResultSearches(
 
 // ---------------------------------------------------------------- product history
 
+/**
+ * Price and stock history come from two tables: catalog_events holds the product-level rows
+ * (variantId null), variant_history the rows of each variant. Without a variant both are listed;
+ * with one, only its rows. Rows are in version order, product-level first within a version, then
+ * by variant id.
+ */
+export interface HistoryFilter {
+  readonly productId: string;
+  readonly window: TimeWindow;
+  /** Only this variant's rows. */
+  readonly variantId?: string;
+}
+
 export interface PricePoint {
   at: string;
   amountMinor: number;
   currency: string;
   version: number;
+  variantId: string | null;
 }
 
 const priceEvents = ['ProductCreated', 'ProductPriceChanged'] as const;
 
-export function priceHistorySql(productId: string, window: TimeWindow): Sql {
-  return sql`SELECT toUnixTimestamp(occurred_at) AS at, price_minor, currency, version
-FROM catalog_events FINAL
-WHERE product_id = toUUID(${productId}) AND ${within(window)}
-  AND event_type IN (${list(priceEvents)}) AND isNotNull(price_minor)
-ORDER BY version ASC, event_id ASC`;
+/** Both selects of a history, or only the variant one, ordered by version, variant and event. */
+function historySql(filter: HistoryFilter, productRows: Sql, variantRows: Sql): Sql {
+  const rows =
+    filter.variantId === undefined ? sql`${productRows} UNION ALL ${variantRows}` : variantRows;
+  return sql`SELECT * FROM (${rows})
+ORDER BY version ASC, variant ASC, event ASC`;
 }
+
+const ofProduct = (filter: HistoryFilter): Sql =>
+  sql`product_id = toUUID(${filter.productId}) AND ${within(filter.window)}`;
+
+const ofVariant = (filter: HistoryFilter): Sql =>
+  filter.variantId === undefined
+    ? ofProduct(filter)
+    : sql`${ofProduct(filter)} AND variant_id = toUUID(${filter.variantId})`;
+
+export function priceHistorySql(filter: HistoryFilter): Sql {
+  const columns = sql`toUnixTimestamp(occurred_at) AS at, price_minor, currency, version`;
+  return historySql(
+    filter,
+    sql`SELECT ${columns}, '' AS variant, toString(event_id) AS event
+FROM catalog_events FINAL
+WHERE ${ofProduct(filter)} AND event_type IN (${list(priceEvents)}) AND isNotNull(price_minor)`,
+    sql`SELECT ${columns}, toString(variant_id) AS variant, toString(event_id) AS event
+FROM variant_history FINAL
+WHERE ${ofVariant(filter)} AND event_type IN (${list(VARIANT_PRICE_EVENTS)}) AND isNotNull(price_minor)`,
+  );
+}
+
+const variantIdOf = (variant: string): string | null => (variant === '' ? null : variant);
 
 export async function priceHistory(
   client: ClickHouseClient,
-  productId: string,
-  window: TimeWindow,
+  filter: HistoryFilter,
 ): Promise<PricePoint[]> {
   const rows = await select<{
     at: unknown;
     price_minor: unknown;
     currency: string | null;
     version: unknown;
-  }>(client, priceHistorySql(productId, window));
+    variant: string;
+  }>(client, priceHistorySql(filter));
   return rows.map((r) => ({
     at: isoFromUnix(r.at),
     amountMinor: toNumber(r.price_minor),
     currency: r.currency ?? '',
     version: toNumber(r.version),
+    variantId: variantIdOf(r.variant),
   }));
 }
 
@@ -169,20 +208,25 @@ export interface StockMovement {
   available: number | null;
   reason: string | null;
   version: number;
+  variantId: string | null;
 }
 
-export function stockHistorySql(productId: string, window: TimeWindow): Sql {
-  return sql`SELECT toUnixTimestamp(occurred_at) AS at, warehouse, stock_delta, stock_available, reason, version
+export function stockHistorySql(filter: HistoryFilter): Sql {
+  const columns = sql`toUnixTimestamp(occurred_at) AS at, warehouse, stock_delta, stock_available, reason, version`;
+  return historySql(
+    filter,
+    sql`SELECT ${columns}, '' AS variant, toString(event_id) AS event
 FROM catalog_events FINAL
-WHERE product_id = toUUID(${productId}) AND ${within(window)}
-  AND event_type = ${'ProductStockAdjusted'} AND isNotNull(stock_delta)
-ORDER BY version ASC, event_id ASC`;
+WHERE ${ofProduct(filter)} AND event_type = ${'ProductStockAdjusted'} AND isNotNull(stock_delta)`,
+    sql`SELECT ${columns}, toString(variant_id) AS variant, toString(event_id) AS event
+FROM variant_history FINAL
+WHERE ${ofVariant(filter)} AND event_type IN (${list(VARIANT_STOCK_EVENTS)}) AND isNotNull(stock_delta)`,
+  );
 }
 
 export async function stockHistory(
   client: ClickHouseClient,
-  productId: string,
-  window: TimeWindow,
+  filter: HistoryFilter,
 ): Promise<StockMovement[]> {
   const rows = await select<{
     at: unknown;
@@ -191,7 +235,8 @@ export async function stockHistory(
     stock_available: unknown;
     reason: string | null;
     version: unknown;
-  }>(client, stockHistorySql(productId, window));
+    variant: string;
+  }>(client, stockHistorySql(filter));
   return rows.map((r) => ({
     at: isoFromUnix(r.at),
     warehouse: r.warehouse,
@@ -199,6 +244,7 @@ export async function stockHistory(
     available: toNullableNumber(r.stock_available),
     reason: r.reason,
     version: toNumber(r.version),
+    variantId: variantIdOf(r.variant),
   }));
 }
 

@@ -6,8 +6,9 @@
  * the outbox retains (OUTBOX_RETENTION_HOURS after publishing) and (2) the current snapshot of
  * every product. So the rebuild
  *   - re-inserts every retained product event, published or not, in outbox id order, as the
- *     projector would (catalog_events is a ReplacingMergeTree keyed on the event id, so rows
- *     already there are deduplicated; read with FINAL or uniqExact);
+ *     projector would, its variant_history rows included (both tables are ReplacingMergeTrees
+ *     keyed on the event id, so rows already there are deduplicated; read with FINAL or
+ *     uniqExact);
  *   - for every product whose history was pruned (its oldest retained event is past version 1,
  *     or none is retained) adds one baseline row of its current snapshot, event_type
  *     'ProductSnapshot', whose event id is derived from (product id, version): running the
@@ -25,7 +26,7 @@ import type { ProductEvent, ProductSnapshot } from '../../events/catalog-events.
 import { createClickHouse, type ClickHouseClient } from '../../stores/clickhouse.js';
 import { withTransaction, type Pool, type PoolClient } from '../../stores/postgres.js';
 import type { Redis } from '../../stores/redis.js';
-import { catalogEventRow, snapshotRow } from './projection.js';
+import { eventRows, insertEventRows, snapshotRow, type EventRows } from './projection.js';
 import { acquireRebuildLock, pause, rebuildLockKey } from '../rebuild-lock.js';
 import { keysetPages, productPage, type ProductFilter } from '../../write-model/pages.js';
 import { bootstrapClickHouse } from './tables.js';
@@ -161,7 +162,7 @@ async function copyHistory(
   for await (const page of outboxPages) {
     const valid = page.map((r) => r.payload).filter(isProductEvent);
     skipped += page.length - valid.length;
-    await insertWithRetry(ch, valid.map(catalogEventRow), signal);
+    await insertWithRetry(ch, valid.map(eventRows), signal);
     events += valid.length;
     progress.add(page.length);
   }
@@ -186,7 +187,11 @@ async function copyHistory(
     signal,
   );
   for await (const page of productPages) {
-    await insertWithRetry(ch, page.map(baselineRow), signal);
+    await insertWithRetry(
+      ch,
+      page.map((p) => ({ event: baselineRow(p), variants: [] })),
+      signal,
+    );
     baselines += page.length;
     progress.add(page.length);
   }
@@ -196,13 +201,13 @@ async function copyHistory(
 /** Every insert is idempotent (rows keyed by event id), so retrying a failed one is safe. */
 async function insertWithRetry(
   clickhouse: ClickHouseClient,
-  rows: Record<string, unknown>[],
+  rows: readonly EventRows[],
   signal: AbortSignal,
 ): Promise<void> {
   if (rows.length === 0) return;
   for (let attempt = 1; ; attempt++) {
     try {
-      await clickhouse.insert({ table: 'catalog_events', values: rows, format: 'JSONEachRow' });
+      await insertEventRows(clickhouse, rows);
       return;
     } catch (error) {
       if (attempt >= 5) throw error;

@@ -4,7 +4,7 @@ import type { ClickHouseClient } from '../../stores/clickhouse.js';
 import { list, sql, uuid } from '../../stores/clickhouse-sql.js';
 import type { Pool } from '../../stores/postgres.js';
 import { drifted, versionDrift, type DriftChecker, type DriftKind } from '../drift.js';
-import { catalogEventRow, snapshotRow } from './projection.js';
+import { eventRows, insertEventRows, snapshotRow } from './projection.js';
 
 /** The event type of a row a repair adds: the current snapshot, so max(version) matches. */
 export const REPAIR_EVENT_TYPE = 'ProductSnapshotRepaired';
@@ -72,8 +72,11 @@ export function analyticsChecker(clickhouse: ClickHouseClient, pool: Pool): Drif
       async remove(ids) {
         if (ids.length === 0) return 0;
         // A mutation (ALTER … DELETE) runs asynchronously; ids are validated UUIDs.
-        const query = sql`ALTER TABLE catalog_events DELETE WHERE product_id IN (${list(ids.map(uuid))})`;
-        await clickhouse.command({ query: query.text });
+        const products = list(ids.map(uuid));
+        for (const table of [sql`catalog_events`, sql`variant_history`]) {
+          const query = sql`ALTER TABLE ${table} DELETE WHERE product_id IN (${products})`;
+          await clickhouse.command({ query: query.text });
+        }
         return ids.length;
       },
     },
@@ -109,12 +112,10 @@ async function copyRetainedEvents(
       WHERE aggregate_type = 'product' AND aggregate_id = ANY($1::uuid[]) ORDER BY id`,
     [products.map((p) => p.id)],
   );
-  if (rows.length === 0) return;
-  await clickhouse.insert({
-    table: 'catalog_events',
-    values: rows.map((r) => catalogEventRow(r.payload)),
-    format: 'JSONEachRow',
-  });
+  await insertEventRows(
+    clickhouse,
+    rows.map((r) => eventRows(r.payload)),
+  );
 }
 
 /** Every product id the event log holds, in pages. */
