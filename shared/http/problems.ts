@@ -17,6 +17,10 @@ export const problemCatalogue = {
   payload_too_large: { status: 413, title: 'The body is too large' },
   unsupported_media_type: { status: 415, title: 'This content type is not accepted' },
   sku_taken: { status: 409, title: 'Another product has this SKU' },
+  option_combination_taken: {
+    status: 409,
+    title: 'Another variant of the product has these option values',
+  },
   insufficient_stock: { status: 409, title: 'Not enough stock for this adjustment' },
   invalid_transition: {
     status: 409,

@@ -32,10 +32,16 @@ t.test('When migrations run twice, then each applies once and the outbox exists'
       'imports',
       'outbox',
       'product_attributes',
+      'product_options',
       'product_prices',
+      'product_variants',
       'products',
       'schema_migrations',
+      'sku_registry',
       'stock_levels',
+      'variant_attributes',
+      'variant_prices',
+      'variant_stock_levels',
     ],
   );
 });

@@ -1,7 +1,8 @@
 /**
  * Why the domain refused a command, with a stable code that the HTTP layer maps 1:1 onto its
- * problem catalogue: `rule_violated` (422) is a catalog rule the request breaks; the others (409)
- * are clashes with the current state.
+ * problem catalogue: `rule_violated` (422) is a catalog rule the request breaks; `not_found` (404)
+ * a part of the aggregate that does not exist (a variant); the others (409) are clashes with the
+ * current state.
  */
 export type DomainErrorCode =
   | 'rule_violated'
@@ -11,7 +12,10 @@ export type DomainErrorCode =
   | 'category_cycle'
   | 'category_not_empty'
   | 'slug_taken'
-  | 'sku_taken';
+  | 'sku_taken'
+  | 'option_combination_taken'
+  | 'conflict'
+  | 'not_found';
 
 export class DomainError extends Error {
   constructor(

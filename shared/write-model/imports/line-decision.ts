@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { validatorCompiler } from '../../http/validation.js';
 import { DomainError } from '../domain-error.js';
-import { decideProduct, type ProductDecision, type ProductFields } from '../products/decide.js';
+import { createCommand, type CreateBody } from '../products/create-body.js';
+import { decideProduct, type ProductDecision } from '../products/decide.js';
 import { createProductBody } from '../products/schemas.js';
 
 /** What one import line becomes: a product to create, or the reason it is refused. */
@@ -29,7 +29,10 @@ const validate = validatorCompiler()({
   url: '/admin/v1/imports',
 });
 
-/** Parses, validates and decides one line; pure apart from the generated product id. */
+/**
+ * Parses, validates and decides one line; pure apart from the generated ids. A line carries
+ * `options` and `variants` as the create body does, and any bad variant refuses its line alone.
+ */
 export function decideLine(text: string, now: string): LineOutcome {
   let body: unknown;
   try {
@@ -41,11 +44,10 @@ export function decideLine(text: string, now: string): LineOutcome {
   if (typeof result === 'object' && result.error !== undefined) {
     return refuse(`invalid product: ${describeIssues(result.error.validation ?? [])}`);
   }
-  const { id = randomUUID(), ...fields } = body as ProductFields & { id?: string };
   try {
     return {
       ok: true,
-      decision: decideProduct({ type: 'CreateProduct', id, fields }, undefined, now),
+      decision: decideProduct(createCommand(body as CreateBody), undefined, now),
     };
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;

@@ -1,4 +1,8 @@
-import type { ProductEvent, ProductSnapshot } from '../../events/catalog-events.js';
+import type {
+  FullProductSnapshot,
+  ProductEvent,
+  ProductSnapshot,
+} from '../../events/catalog-events.js';
 import { Problem } from '../../http/problems.js';
 import type { Pool, PoolClient } from '../../stores/postgres.js';
 import { checkExpectedVersion, decided, type CommandContext } from '../kit/context.js';
@@ -8,7 +12,7 @@ import { decideProduct, type ProductCommand, type ProductDecision } from './deci
 import { categoryExists, insertProducts, loadProduct, updateProduct } from './repository.js';
 
 export interface ProductOutcome {
-  readonly product: ProductSnapshot;
+  readonly product: FullProductSnapshot;
   readonly event: ProductEvent;
 }
 
@@ -38,7 +42,7 @@ export async function runProductCommand(
   pool: Pool,
   productId: string,
   command: ProductCommand,
-  context: CommandContext<ProductSnapshot>,
+  context: CommandContext<FullProductSnapshot>,
 ): Promise<ProductOutcome> {
   try {
     return await inTransaction(pool, async (client) => {
@@ -56,7 +60,7 @@ export async function runProductCommand(
       return { product: decision.product, event };
     });
   } catch (error) {
-    throw constraintProblem(error) ?? error;
+    throw constraintProblem(error, command) ?? error;
   }
 }
 
@@ -81,21 +85,51 @@ async function checkCategory(
   }
 }
 
-/** Constraint violations that a concurrent writer can still cause after our checks. */
-export function constraintProblem(error: unknown): Problem | undefined {
+/**
+ * Constraint violations that a concurrent writer can still cause after our checks, or that
+ * only the database can see: a SKU another product or variant holds (sku_registry), an id
+ * taken by another product's variant. `command` lets the problem name the field at fault.
+ */
+export function constraintProblem(error: unknown, command?: ProductCommand): Problem | undefined {
   const { code, constraint } = pgErrorOf(error);
   if (code !== '23505') return undefined;
-  if (constraint === 'products_sku_live') {
-    return new Problem('sku_taken', 'another product has this SKU', [
-      { field: 'sku', message: 'is taken' },
-    ]);
+  if (constraint === 'products_sku_live' || constraint === 'sku_registry_pkey') {
+    const sku = takenSku(error);
+    return new Problem(
+      'sku_taken',
+      sku === undefined
+        ? 'another product or variant has this SKU'
+        : `another product or variant has the SKU ${sku}`,
+      [{ field: skuField(command, sku), message: 'is taken' }],
+    );
   }
   if (constraint === 'products_pkey') {
     return new Problem('conflict', 'a product with this id exists', [
       { field: 'id', message: 'is taken' },
     ]);
   }
+  if (constraint === 'product_variants_pkey') {
+    return new Problem('conflict', 'a variant with this id exists', [
+      { field: command?.type === 'CreateProduct' ? 'variants' : 'id', message: 'is taken' },
+    ]);
+  }
+  if (constraint === 'product_variants_combination') {
+    return new Problem('option_combination_taken', 'another variant has these option values');
+  }
   return undefined;
+}
+
+/** `Key (sku)=(TEE-1) already exists.` -> TEE-1 */
+function takenSku(error: unknown): string | undefined {
+  const detail = (error as { detail?: unknown }).detail;
+  if (typeof detail !== 'string') return undefined;
+  return /^Key \(sku\)=\((.*)\) already exists\.$/.exec(detail)?.[1];
+}
+
+function skuField(command: ProductCommand | undefined, sku: string | undefined): string {
+  if (command?.type !== 'CreateProduct' || sku === undefined) return 'sku';
+  const index = (command.fields.variants ?? []).findIndex((v) => v.sku === sku);
+  return index === -1 ? 'sku' : `variants.${index}.sku`;
 }
 
 /** The admin view: strongly consistent, straight from the write model. */

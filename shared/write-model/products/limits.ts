@@ -14,4 +14,9 @@ export const productLimits = {
   warehousePattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$',
   stockDeltaMax: 1_000_000_000,
   reasonMax: 200,
+  /** Option names of a product (API.md: at most 3, e.g. color, size, material). */
+  optionsMax: 3,
+  optionValueMax: 100,
+  /** Variants of one product: every combination of 3 options of 4-5 values each fits. */
+  variantsMax: 100,
 } as const;

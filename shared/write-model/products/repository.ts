@@ -1,9 +1,25 @@
-import type {
-  AttributeValue,
-  ProductSnapshot,
-  ProductStatus,
+import {
+  withVariantDefaults,
+  type FullProductSnapshot,
+  type ProductSnapshot,
+  type ProductStatus,
 } from '../../events/catalog-events.js';
 import type { PoolClient, Queryable } from '../../stores/postgres.js';
+import {
+  attributesJson,
+  attributesOf,
+  insertAttributes,
+  type AttributeRow,
+} from './attribute-rows.js';
+import {
+  insertOptionsAndVariants,
+  moneyOf,
+  OPTIONS_COLUMN,
+  toVariants,
+  updateOptionsAndVariants,
+  VARIANTS_COLUMN,
+  type VariantRow,
+} from './variant-repository.js';
 
 interface ProductRow {
   id: string;
@@ -17,30 +33,26 @@ interface ProductRow {
   version: string;
   created_at: Date;
   updated_at: Date;
-  attributes:
-    | {
-        name: string;
-        kind: 'text' | 'list' | 'number';
-        t: string | null;
-        l: string[] | null;
-        n: number | null;
-      }[]
-    | null;
+  attributes: AttributeRow[] | null;
   amount_minor: string | null;
   currency: string | null;
   stock: Record<string, number> | null;
+  options: string[] | null;
+  variants: VariantRow[] | null;
 }
 
-/** The whole aggregate per row: one statement, attributes and stock aggregated alongside. */
+/**
+ * The whole aggregate per row: one statement, attributes, stock, options and variants
+ * aggregated alongside.
+ */
 const PRODUCT_SELECT = `
   SELECT p.id, p.sku, p.name, p.description, p.brand, p.category_id, p.images, p.status,
          p.version, p.created_at, p.updated_at, pr.amount_minor, pr.currency,
-         (SELECT json_agg(json_build_object('name', a.name, 'kind', a.kind, 't', a.text_value,
-                                            'l', a.list_value, 'n', a.number_value)
-                          ORDER BY a.position)
-            FROM product_attributes a WHERE a.product_id = p.id) AS attributes,
+         ${attributesJson('product_attributes', 'product_id', 'p.id')} AS attributes,
          (SELECT json_object_agg(s.warehouse, s.on_hand ORDER BY s.warehouse)
-            FROM stock_levels s WHERE s.product_id = p.id) AS stock
+            FROM stock_levels s WHERE s.product_id = p.id) AS stock,
+         ${OPTIONS_COLUMN},
+         ${VARIANTS_COLUMN}
     FROM products p LEFT JOIN product_prices pr ON pr.product_id = p.id`;
 
 /**
@@ -95,8 +107,9 @@ export async function loadProduct(
   return row === undefined ? undefined : toSnapshot(row);
 }
 
-function toSnapshot(row: ProductRow): ProductSnapshot {
+function toSnapshot(row: ProductRow): FullProductSnapshot {
   const byWarehouse = row.stock ?? {};
+  const options = row.options ?? [];
   return {
     id: row.id,
     sku: row.sku,
@@ -104,32 +117,29 @@ function toSnapshot(row: ProductRow): ProductSnapshot {
     description: row.description,
     brand: row.brand,
     categoryId: row.category_id,
-    attributes: Object.fromEntries((row.attributes ?? []).map((a) => [a.name, attributeValue(a)])),
+    attributes: attributesOf(row.attributes),
     images: row.images,
-    price:
-      row.amount_minor === null || row.currency === null
-        ? null
-        : { amountMinor: Number(row.amount_minor), currency: row.currency },
+    price: moneyOf(row.amount_minor, row.currency),
     stock: { available: Object.values(byWarehouse).reduce((sum, n) => sum + n, 0), byWarehouse },
     status: row.status,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     version: Number(row.version),
+    options,
+    variants: toVariants(options, row.variants),
   };
 }
 
-function attributeValue(a: NonNullable<ProductRow['attributes']>[number]): AttributeValue {
-  if (a.kind === 'number') return a.n ?? 0;
-  if (a.kind === 'list') return a.l ?? [];
-  return a.t ?? '';
-}
-
-/** Inserts products (one or a batch) with their attributes, prices and stock. */
+/**
+ * Inserts products (one or a batch) with their attributes, prices, stock, options and variants.
+ * The sku_registry triggers register every SKU; a taken one fails on sku_registry_pkey.
+ */
 export async function insertProducts(
   client: PoolClient,
-  products: readonly ProductSnapshot[],
+  snapshots: readonly ProductSnapshot[],
 ): Promise<void> {
-  if (products.length === 0) return;
+  if (snapshots.length === 0) return;
+  const products = snapshots.map(withVariantDefaults);
   await client.query(
     `INSERT INTO products (id, sku, name, description, brand, category_id, images, status, version, created_at, updated_at)
      SELECT id, sku, name, description, brand, category_id, ARRAY(SELECT jsonb_array_elements_text(images)),
@@ -151,7 +161,7 @@ export async function insertProducts(
       products.map((p) => p.updatedAt),
     ],
   );
-  await writeAttributes(client, products);
+  await insertAttributes(client, 'product_attributes', 'product_id', products);
   await writePrices(
     client,
     products.filter((p) => p.price !== null),
@@ -166,6 +176,7 @@ export async function insertProducts(
       })),
     ),
   );
+  await insertOptionsAndVariants(client, products);
 }
 
 export class StaleVersion extends Error {}
@@ -177,9 +188,11 @@ export class StaleVersion extends Error {}
  */
 export async function updateProduct(
   client: PoolClient,
-  previous: ProductSnapshot,
-  next: ProductSnapshot,
+  previousSnapshot: ProductSnapshot,
+  nextSnapshot: ProductSnapshot,
 ): Promise<void> {
+  const previous = withVariantDefaults(previousSnapshot);
+  const next = withVariantDefaults(nextSnapshot);
   const { rowCount } = await client.query(
     `UPDATE products SET name = $3, description = $4, brand = $5, category_id = $6, images = $7,
             status = $8, version = $9, updated_at = $10
@@ -201,51 +214,34 @@ export async function updateProduct(
     throw new StaleVersion(`product ${next.id} is no longer at version ${previous.version}`);
   if (JSON.stringify(previous.attributes) !== JSON.stringify(next.attributes)) {
     await client.query('DELETE FROM product_attributes WHERE product_id = $1', [next.id]);
-    await writeAttributes(client, [next]);
+    await insertAttributes(client, 'product_attributes', 'product_id', [next]);
   }
-  if (next.price !== null && JSON.stringify(previous.price) !== JSON.stringify(next.price)) {
-    await writePrices(client, [next]);
+  if (JSON.stringify(previous.price) !== JSON.stringify(next.price)) {
+    // A product's price goes away only when it moves to its first variant.
+    if (next.price === null)
+      await client.query('DELETE FROM product_prices WHERE product_id = $1', [next.id]);
+    else await writePrices(client, [next]);
   }
   const movedWarehouses = Object.entries(next.stock.byWarehouse).filter(
-    ([warehouse, onHand]) => previous.stock.byWarehouse[warehouse] !== onHand,
+    ([warehouse, onHand]) =>
+      !Object.hasOwn(previous.stock.byWarehouse, warehouse) ||
+      previous.stock.byWarehouse[warehouse] !== onHand,
   );
   await writeStock(
     client,
     movedWarehouses.map(([warehouse, onHand]) => ({ product: next, warehouse, onHand })),
   );
-}
-
-async function writeAttributes(
-  client: PoolClient,
-  products: readonly ProductSnapshot[],
-): Promise<void> {
-  const rows = products.flatMap((p) =>
-    Object.entries(p.attributes).map(([name, value], position) => ({
-      id: p.id,
-      name,
-      value,
-      position,
-    })),
+  // Warehouses leave a product only when its stock moves to its first variant.
+  const gone = Object.keys(previous.stock.byWarehouse).filter(
+    (warehouse) => !Object.hasOwn(next.stock.byWarehouse, warehouse),
   );
-  if (rows.length === 0) return;
-  await client.query(
-    `INSERT INTO product_attributes (product_id, name, position, kind, text_value, list_value, number_value)
-     SELECT product_id, name, position, kind, text_value,
-            CASE WHEN kind = 'list' THEN ARRAY(SELECT jsonb_array_elements_text(list_value)) END, number_value
-       FROM unnest($1::uuid[], $2::text[], $3::smallint[], $4::text[], $5::text[], $6::jsonb[], $7::float8[])
-         AS t(product_id, name, position, kind, text_value, list_value, number_value)`,
-    [
-      rows.map((r) => r.id),
-      rows.map((r) => r.name),
-      rows.map((r) => r.position),
-      rows.map((r) =>
-        typeof r.value === 'number' ? 'number' : typeof r.value === 'string' ? 'text' : 'list',
-      ),
-      rows.map((r) => (typeof r.value === 'string' ? r.value : null)),
-      rows.map((r) => (Array.isArray(r.value) ? JSON.stringify(r.value) : null)),
-      rows.map((r) => (typeof r.value === 'number' ? r.value : null)),
-    ],
-  );
+  if (gone.length > 0) {
+    await client.query(
+      'DELETE FROM stock_levels WHERE product_id = $1 AND warehouse = ANY($2::text[])',
+      [next.id, gone],
+    );
+  }
+  await updateOptionsAndVariants(client, previous, next);
 }
 
 async function writePrices(

@@ -18,7 +18,7 @@ export const money = {
   },
 } as const;
 
-const attributeValue = {
+export const attributeValue = {
   anyOf: [
     { type: 'string', maxLength: L.attributeTextMax },
     { type: 'number' },
@@ -31,21 +31,66 @@ const attributeValue = {
   ],
 } as const;
 
+export const attributes = {
+  type: 'object',
+  maxProperties: L.attributesMax,
+  propertyNames: { pattern: L.attributeNamePattern },
+  additionalProperties: attributeValue,
+} as const;
+
+export const images = {
+  type: 'array',
+  maxItems: L.imagesMax,
+  items: { type: 'string', format: 'uri', maxLength: L.imageUrlMax },
+} as const;
+
+/** Initial stock per warehouse (create bodies and import lines). */
+export const initialStock = {
+  type: 'object',
+  maxProperties: 100,
+  propertyNames: { pattern: L.warehousePattern },
+  additionalProperties: { type: 'integer', minimum: 0, maximum: L.stockDeltaMax },
+} as const;
+
+const options = {
+  type: 'array',
+  maxItems: L.optionsMax,
+  uniqueItems: true,
+  items: { type: 'string', pattern: L.attributeNamePattern },
+  description: 'ordered option names of the variants, e.g. ["color", "size"]',
+} as const;
+
 const content = {
   name: { type: 'string', minLength: 1, maxLength: L.nameMax },
   description: { type: 'string', maxLength: L.descriptionMax },
   brand: { type: ['string', 'null'], maxLength: L.brandMax },
   categoryId: { type: ['string', 'null'], format: 'uuid' },
-  attributes: {
-    type: 'object',
-    maxProperties: L.attributesMax,
-    propertyNames: { pattern: L.attributeNamePattern },
-    additionalProperties: attributeValue,
-  },
-  images: {
-    type: 'array',
-    maxItems: L.imagesMax,
-    items: { type: 'string', format: 'uri', maxLength: L.imageUrlMax },
+  attributes,
+  images,
+} as const;
+
+/** A variant's value for each option of its product: `{color: "black", size: "XL"}`. */
+export const optionValues = {
+  type: 'object',
+  minProperties: 1,
+  maxProperties: L.optionsMax,
+  propertyNames: { pattern: L.attributeNamePattern },
+  additionalProperties: { type: 'string', minLength: 1, maxLength: L.optionValueMax },
+} as const;
+
+/** One variant of a create body or import line (the add-variant body has no stock). */
+export const variantBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sku', 'options'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    sku: { type: 'string', pattern: L.skuPattern },
+    options: optionValues,
+    price: money,
+    attributes,
+    images,
+    stock: initialStock,
   },
 } as const;
 
@@ -60,11 +105,13 @@ export const createProductBody = {
     ...content,
     price: money,
     status: { type: 'string', enum: ['draft', 'published', 'archived'] },
-    stock: {
-      type: 'object',
-      maxProperties: 100,
-      propertyNames: { pattern: L.warehousePattern },
-      additionalProperties: { type: 'integer', minimum: 0, maximum: L.stockDeltaMax },
+    stock: initialStock,
+    options,
+    variants: {
+      type: 'array',
+      maxItems: L.variantsMax,
+      items: variantBody,
+      description: 'each a SKU with one value per option; then the product has no price or stock',
     },
   },
 } as const;
@@ -73,7 +120,13 @@ export const patchProductBody = {
   type: 'object',
   additionalProperties: false,
   minProperties: 1,
-  properties: content,
+  properties: {
+    ...content,
+    options: {
+      ...options,
+      description: 'ordered option names; they change only while the product has no variants',
+    },
+  },
 } as const;
 
 export const stockAdjustmentBody = {
@@ -114,9 +167,44 @@ export const stockResponse = {
   },
 } as const;
 
+export const stockLevels = {
+  type: 'object',
+  required: ['available', 'byWarehouse'],
+  properties: {
+    available: { type: 'integer' },
+    byWarehouse: { type: 'object', additionalProperties: { type: 'integer' } },
+  },
+} as const;
+
+const variantResponse = {
+  type: 'object',
+  required: ['id', 'sku', 'options', 'attributes', 'images', 'price', 'stock'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    sku: { type: 'string' },
+    options: { type: 'object', additionalProperties: { type: 'string' } },
+    attributes: { type: 'object', additionalProperties: attributeValue },
+    images: { type: 'array', items: { type: 'string' } },
+    price: { anyOf: [money, { type: 'null' }] },
+    stock: stockLevels,
+  },
+} as const;
+
 export const productResponse = {
   type: 'object',
-  required: ['id', 'sku', 'name', 'status', 'version', 'price', 'stock', 'createdAt', 'updatedAt'],
+  required: [
+    'id',
+    'sku',
+    'name',
+    'status',
+    'version',
+    'price',
+    'stock',
+    'createdAt',
+    'updatedAt',
+    'options',
+    'variants',
+  ],
   properties: {
     id: { type: 'string' },
     sku: { type: 'string' },
@@ -126,19 +214,17 @@ export const productResponse = {
     categoryId: { type: ['string', 'null'] },
     attributes: { type: 'object', additionalProperties: attributeValue },
     images: { type: 'array', items: { type: 'string' } },
-    price: { anyOf: [money, { type: 'null' }] },
-    stock: {
-      type: 'object',
-      required: ['available', 'byWarehouse'],
-      properties: {
-        available: { type: 'integer' },
-        byWarehouse: { type: 'object', additionalProperties: { type: 'integer' } },
-      },
+    price: {
+      anyOf: [money, { type: 'null' }],
+      description: 'null for a product with variants: each variant has its own',
     },
+    stock: stockLevels,
     status: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
     version: { type: 'integer' },
+    options: { type: 'array', items: { type: 'string' }, description: 'option names, in order' },
+    variants: { type: 'array', items: variantResponse, description: 'empty for a single SKU' },
   },
 } as const;
 
