@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { withProblems } from '../../../shared/http/error-schemas.js';
 import type { Money, ProductSnapshot } from '../../../shared/events/catalog-events.js';
@@ -6,12 +5,13 @@ import type { Pool } from '../../../shared/stores/postgres.js';
 import { answerCommand } from '../commands/respond.js';
 import { etagOf, refuseConditionalCreate } from '../http.js';
 import { productListRoute } from './list-route.js';
+import { variantRoutes } from './variant-routes.js';
 import { readProduct, runProductCommand } from '../../../shared/write-model/products/commands.js';
-import type {
-  DetailsPatch,
-  ProductCommand,
-  ProductFields,
-} from '../../../shared/write-model/products/decide.js';
+import {
+  createCommand,
+  type CreateBody,
+} from '../../../shared/write-model/products/create-body.js';
+import type { DetailsPatch, ProductCommand } from '../../../shared/write-model/products/decide.js';
 import {
   conditionalHeaders,
   createProductBody,
@@ -24,7 +24,6 @@ import {
   versionResponse,
 } from '../../../shared/write-model/products/schemas.js';
 
-type CreateBody = ProductFields & { id?: string };
 interface IdParams {
   id: string;
 }
@@ -46,6 +45,7 @@ const idAndVersion = (p: ProductSnapshot) => ({
 export function productRoutes(app: FastifyInstance, opts: { pool: Pool }): void {
   const { pool } = opts;
   productListRoute(app, { pool });
+  variantRoutes(app, { pool });
   const change = (summary: string, extra: Record<string, unknown> = {}) => ({
     schema: {
       tags,
@@ -64,7 +64,7 @@ export function productRoutes(app: FastifyInstance, opts: { pool: Pool }): void 
       schema: {
         tags,
         security,
-        summary: 'Create a product (draft unless status is given)',
+        summary: 'Create a product (draft unless status is given), with its variants if any',
         body: createProductBody,
         headers: conditionalHeaders,
         response: withProblems({ 201: versionResponse }),
@@ -72,11 +72,11 @@ export function productRoutes(app: FastifyInstance, opts: { pool: Pool }): void 
       preHandler: refuseConditionalCreate,
     },
     (request, reply) => {
-      const { id = randomUUID(), ...fields } = request.body;
+      const command = createCommand(request.body);
       return answer(
         request,
         reply,
-        (context) => runProductCommand(pool, id, { type: 'CreateProduct', id, fields }, context),
+        (context) => runProductCommand(pool, command.id, command, context),
         (p) => ({
           status: 201,
           body: { id: p.id, version: p.version },
