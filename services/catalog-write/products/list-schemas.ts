@@ -29,7 +29,7 @@ export const productListQuery = {
     sku: {
       type: 'string',
       pattern: L.skuPattern,
-      description: "exact SKU: the product's own (a variant's, once variants exist)",
+      description: "exact SKU: the product's own or one of its variants'",
     },
     updatedAfter: {
       type: 'string',
@@ -67,9 +67,15 @@ const listItem = {
     brand: { type: ['string', 'null'] },
     status: { type: 'string', enum: ['draft', 'published', 'archived', 'deleted'] },
     version: { type: 'integer' },
-    price: { anyOf: [money, { type: 'null' }] },
-    available: { type: 'integer', description: 'stock on hand over every warehouse' },
-    variantCount: { type: 'integer', description: '0 until products have variants' },
+    price: {
+      anyOf: [money, { type: 'null' }],
+      description: "the product's price; for a product with variants, its lowest variant price",
+    },
+    available: {
+      type: 'integer',
+      description: 'stock on hand over every warehouse (and every variant)',
+    },
+    variantCount: { type: 'integer', description: 'how many variants; 0 for a single SKU' },
     updatedAt: { type: 'string', format: 'date-time' },
   },
 } as const;

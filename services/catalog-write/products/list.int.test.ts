@@ -201,6 +201,54 @@ t.test('Each filter narrows the listing', async (t) => {
   t.same(await ids({ q: 'runner', brand: 'Alpina', status: 'published' }), [published]);
 });
 
+t.test('A product with variants: its count, lowest price, total stock, and its SKUs', async (t) => {
+  const h = await writeHarness(t);
+  const single = await create(h, { sku: 'ONE-1', price: { amountMinor: 500, currency: 'EUR' } });
+  const tee = await create(h, {
+    sku: 'TEE-1',
+    attributes: {},
+    options: ['size'],
+    variants: [
+      { sku: 'TEE-1-M', options: { size: 'M' }, price: { amountMinor: 1700, currency: 'EUR' } },
+      {
+        sku: 'TEE-1-L',
+        options: { size: 'L' },
+        price: { amountMinor: 1500, currency: 'EUR' },
+        stock: { north: 3, south: 1 },
+      },
+      { sku: 'TEE-1-XL', options: { size: 'XL' }, stock: { north: 2 } },
+    ],
+  });
+  const { items } = await list(h);
+  t.match(
+    items.find((i) => i.id === tee),
+    {
+      sku: 'TEE-1',
+      variantCount: 3,
+      price: { amountMinor: 1500, currency: 'EUR' },
+      available: 6,
+    },
+  );
+  t.match(
+    items.find((i) => i.id === single),
+    {
+      variantCount: 0,
+      price: { amountMinor: 500, currency: 'EUR' },
+    },
+  );
+  const ids = async (query: Record<string, string>) =>
+    (await list(h, query)).items.map((i) => i.id);
+  t.same(await ids({ sku: 'TEE-1-L' }), [tee], "a variant's SKU finds its product");
+  t.same(await ids({ sku: 'TEE-1' }), [tee], "and so does the product's own");
+  t.same(await ids({ sku: 'TEE-1-S' }), []);
+  const removed = await h.admin({ method: 'DELETE', url: `/admin/v1/products/${tee}` });
+  t.equal(removed.statusCode, 200);
+  t.same(await ids({ sku: 'TEE-1-L' }), [], 'a deleted product is not live');
+  t.same(await ids({ sku: 'TEE-1-L', status: 'deleted' }), [tee], 'but is found among deleted');
+  const reused = await create(h, { sku: 'TEE-1-L' });
+  t.same(await ids({ sku: 'TEE-1-L' }), [reused], 'the freed SKU names its new owner');
+});
+
 t.test('Page size: 50 by default, at most 200', async (t) => {
   const h = await writeHarness(t);
   const { rows } = await h.pool.query<{ n: string }>(

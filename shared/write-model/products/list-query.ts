@@ -34,14 +34,16 @@ export interface SqlQuery {
 export const likeContains = (text: string): string => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
 
 /**
- * The products owning a SKU. Today only a product's own SKU; when variants exist, their table
- * joins here (`UNION ALL SELECT product_id FROM product_variants WHERE sku = $n`), and the
- * listing, which filters on `p.id IN (…)`, needs no other change. Live and deleted products
- * each have a partial index on sku (products_sku_live, products_sku_deleted); the status
- * condition names the one that applies.
+ * The products owning a SKU, their own or one of their variants'. A live SKU is one primary key
+ * lookup in sku_registry (migration 0006), which holds every live product and variant SKU.
+ * Deleted products left the registry: their own SKUs are found by products_sku_deleted, their
+ * variants' by product_variants_sku (the listing's status condition keeps only deleted owners).
  */
 const skuOwners = (param: string, deleted: boolean): string =>
-  `SELECT o.id FROM products o WHERE o.sku = ${param} AND o.status ${deleted ? '=' : '<>'} 'deleted'`;
+  deleted
+    ? `SELECT o.id FROM products o WHERE o.sku = ${param} AND o.status = 'deleted'` +
+      ` UNION ALL SELECT v.product_id FROM product_variants v WHERE v.sku = ${param}`
+    : `SELECT r.product_id FROM sku_registry r WHERE r.sku = ${param}`;
 
 /**
  * The WHERE conditions and their values, in order (pure; values are only ever parameters).
@@ -82,7 +84,9 @@ export function listConditions(f: ProductListFilters): { conditions: string[]; v
 /**
  * One page, newest change first, plus one row to know whether another page follows. The inner
  * query picks the page on the products table alone (its LIMIT keeps Postgres from pulling it
- * up); price and stock are joined for those rows only, never for every match.
+ * up); price, stock and variants are joined for those rows only, never for every match.
+ * A product with variants has no price or stock of its own: its price is its lowest variant
+ * price (one currency per product) and its stock the sum over its variants.
  * `updated_key` is the sort key at full precision, for the next cursor.
  */
 export function buildListQuery(f: ProductListFilters): SqlQuery {
@@ -91,15 +95,23 @@ export function buildListQuery(f: ProductListFilters): SqlQuery {
   const text = `
 SELECT p.id, p.sku, p.name, p.brand, p.status, p.version, p.updated_at,
        to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_key,
-       pr.amount_minor, pr.currency,
+       coalesce(pr.amount_minor, vp.amount_minor) AS amount_minor,
+       coalesce(pr.currency, vp.currency) AS currency,
        (SELECT coalesce(sum(s.on_hand), 0) FROM stock_levels s WHERE s.product_id = p.id)
-         AS available
+         + (SELECT coalesce(sum(vs.on_hand), 0)
+              FROM product_variants v JOIN variant_stock_levels vs ON vs.variant_id = v.id
+             WHERE v.product_id = p.id) AS available,
+       (SELECT count(*) FROM product_variants v WHERE v.product_id = p.id) AS variant_count
   FROM (SELECT p.id, p.sku, p.name, p.brand, p.status, p.version, p.updated_at
           FROM products p
          WHERE ${conditions.join('\n           AND ')}
          ORDER BY p.updated_at DESC, p.id DESC
          LIMIT $${values.length}::int) AS p
   LEFT JOIN product_prices pr ON pr.product_id = p.id
+  LEFT JOIN LATERAL (SELECT vpr.amount_minor, vpr.currency
+                       FROM product_variants v JOIN variant_prices vpr ON vpr.variant_id = v.id
+                      WHERE v.product_id = p.id
+                      ORDER BY vpr.amount_minor LIMIT 1) AS vp ON pr.product_id IS NULL
  ORDER BY p.updated_at DESC, p.id DESC`;
   return { text, values };
 }

@@ -13,7 +13,7 @@ export interface ProductListItem {
   readonly version: number;
   readonly price: Money | null;
   readonly available: number;
-  /** Always 0 until products have variants. */
+  /** 0 for a single-SKU product. */
   readonly variantCount: number;
   readonly updatedAt: string;
 }
@@ -36,6 +36,7 @@ interface ListRow {
   amount_minor: string | null;
   currency: string | null;
   available: string;
+  variant_count: string;
 }
 
 const toItem = (row: ListRow): ProductListItem => ({
@@ -50,7 +51,7 @@ const toItem = (row: ListRow): ProductListItem => ({
       ? null
       : { amountMinor: Number(row.amount_minor), currency: row.currency },
   available: Number(row.available),
-  variantCount: 0,
+  variantCount: Number(row.variant_count),
   updatedAt: row.updated_at.toISOString(),
 });
 

@@ -72,7 +72,7 @@ t.test('Every filter becomes one parameterized condition, in a fixed order', asy
       'p.status = $1::text',
       'p.category_id = $2::uuid',
       'p.brand = $3::text',
-      "p.id IN (SELECT o.id FROM products o WHERE o.sku = $4::text AND o.status <> 'deleted')",
+      'p.id IN (SELECT r.product_id FROM sku_registry r WHERE r.sku = $4::text)',
       'p.updated_at > $5::timestamptz',
       '(lower(p.name) LIKE lower($6::text) OR lower(p.sku) LIKE lower($6::text))',
       '(p.updated_at, p.id) < ($7::timestamptz, $8::uuid)',
@@ -81,7 +81,8 @@ t.test('Every filter becomes one parameterized condition, in a fixed order', asy
   });
   t.same(listConditions({ sku: 'GONE-1', status: 'deleted', size: 10 }).conditions, [
     'p.status = $1::text',
-    "p.id IN (SELECT o.id FROM products o WHERE o.sku = $2::text AND o.status = 'deleted')",
+    "p.id IN (SELECT o.id FROM products o WHERE o.sku = $2::text AND o.status = 'deleted'" +
+      ' UNION ALL SELECT v.product_id FROM product_variants v WHERE v.sku = $2::text)',
   ]);
   const query = buildListQuery({ brand: "O'Brien", size: 10 });
   t.same(query.values, ["O'Brien", 11]);
