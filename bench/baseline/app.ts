@@ -26,20 +26,31 @@ export interface BaselinePoolOptions {
   readonly deadlineMs: number;
 }
 
+/**
+ * Memory per sort or hash before it spills to disk: the facet joins of a browse over 100k
+ * products hash a few hundred thousand attribute rows, which the server's 4MB default spills.
+ */
+const WORK_MEM = '32MB';
+
 /** Postgres's code for a statement cancelled by statement_timeout. */
 const QUERY_CANCELED = '57014';
 
 /**
  * A pool whose sessions resolve names in the catalog schema, stop a statement at the deadline,
- * and run without JIT: the search statement is short and run often, so compiling it costs more
- * than it saves (the usual setting for OLTP-style queries).
+ * have room to hash the facet joins in memory, and run without JIT: the search statement is run
+ * often, so compiling it costs more than it saves (the usual setting for OLTP-style queries).
  */
 export function openBaselinePool(options: BaselinePoolOptions): StoreHandle<Pool> {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax,
     application_name: 'baseline-search',
-    options: `-c search_path=${options.schema} -c jit=off -c statement_timeout=${options.deadlineMs}`,
+    options: [
+      `-c search_path=${options.schema}`,
+      '-c jit=off',
+      `-c work_mem=${WORK_MEM}`,
+      `-c statement_timeout=${options.deadlineMs}`,
+    ].join(' '),
     connectionTimeoutMillis: options.deadlineMs,
   });
   pool.on('error', () => undefined);

@@ -53,10 +53,6 @@ const IN_STOCK =
   'EXISTS (SELECT 1 FROM stock_levels s WHERE s.product_id = p.id AND s.on_hand > 0)';
 const PRICE_BUCKET = `width_bucket(pr.amount_minor, ARRAY[${PRICE_BOUNDS.join(',')}]::bigint[])`;
 const BASE_FROM = 'products p LEFT JOIN product_prices pr ON pr.product_id = p.id';
-/** Every value of an attribute row as text: one per list item, numbers as Postgres prints them. */
-const ATTRIBUTE_VALUES = `unnest(CASE a.kind WHEN 'list' THEN a.list_value
-  WHEN 'text' THEN ARRAY[a.text_value] ELSE ARRAY[a.number_value::text] END) AS v(value)`;
-
 /** Value of a core facet on a base row (products p + prices pr), as text. */
 const CORE_VALUE: Record<CoreGroup, string> = {
   brand: 'p.brand',
@@ -174,14 +170,28 @@ function selectedCoreFacet(group: CoreGroup, base: string[], all: readonly Condi
    GROUP BY 3`;
 }
 
-function unselectedAttributeFacets(request: BaselineRequest, params: Params): string {
+/**
+ * Value counts of the attribute rows `from` joins (as `a`), as text: a text or number attribute
+ * is one value (numbers as Postgres prints them), a list one per item. Two aggregates, so that
+ * only list rows pay for unnest.
+ */
+function attributeCounts(from: string, where: string): string[] {
+  return [
+    `SELECT 'attr'::text, a.name, coalesce(a.text_value, a.number_value::text), count(*)
+    FROM ${from}
+   WHERE ${where} AND a.kind <> 'list'
+   GROUP BY 2, 3`,
+    `SELECT 'attr'::text, a.name, v.value, count(*)
+    FROM ${from} CROSS JOIN LATERAL unnest(a.list_value) AS v(value)
+   WHERE ${where} AND a.kind = 'list'
+   GROUP BY 2, 3`,
+  ];
+}
+
+function unselectedAttributeFacets(request: BaselineRequest, params: Params): string[] {
   const names = request.attributes.map((a) => a.name);
-  const exclude = names.length === 0 ? '' : `WHERE a.name <> ALL(${params.add(names, 'text[]')})`;
-  return `SELECT 'attr'::text, a.name, v.value, count(*)
-    FROM matching m JOIN product_attributes a ON a.product_id = m.id
-    CROSS JOIN LATERAL ${ATTRIBUTE_VALUES}
-    ${exclude}
-   GROUP BY a.name, v.value`;
+  const where = names.length === 0 ? 'true' : `a.name <> ALL(${params.add(names, 'text[]')})`;
+  return attributeCounts('matching m JOIN product_attributes a ON a.product_id = m.id', where);
 }
 
 function selectedAttributeFacet(
@@ -189,13 +199,12 @@ function selectedAttributeFacet(
   base: string[],
   all: readonly Condition[],
   params: Params,
-): string {
-  return `SELECT 'attr'::text, a.name, v.value, count(*)
-    FROM ${BASE_FROM}
-    JOIN product_attributes a ON a.product_id = p.id AND a.name = ${params.add(filter.name, 'text')}
-    CROSS JOIN LATERAL ${ATTRIBUTE_VALUES}
-   WHERE ${where(base, all, `attr:${filter.name}`)}
-   GROUP BY a.name, v.value`;
+): string[] {
+  const name = params.add(filter.name, 'text');
+  return attributeCounts(
+    `${BASE_FROM} JOIN product_attributes a ON a.product_id = p.id AND a.name = ${name}`,
+    `(${where(base, all, `attr:${filter.name}`)})`,
+  );
 }
 
 const facetLimit = `CASE facet WHEN 'brand' THEN ${FACET_LIMITS.brand}
@@ -240,8 +249,8 @@ export function buildSearchSql(request: BaselineRequest): SqlStatement {
     ...(['brand', 'category', 'price', 'inStock'] as const)
       .filter((g) => selected.has(g))
       .map((g) => selectedCoreFacet(g, base, all)),
-    unselectedAttributeFacets(request, params),
-    ...request.attributes.map((f) => selectedAttributeFacet(f, base, all, params)),
+    ...unselectedAttributeFacets(request, params),
+    ...request.attributes.flatMap((f) => selectedAttributeFacet(f, base, all, params)),
   ];
   ctes.push(`counts(facet, name, value, n) AS (\n${facetQueries.join('\nUNION ALL\n')})`);
   ctes.push(`ranked AS (

@@ -216,8 +216,15 @@ function nonZeroBuckets(answer: SearchAnswer): number {
   return lists.reduce((n, list) => n + list.filter((b) => b.count > 0).length, 0);
 }
 
+/** A 503 (past the request deadline on a busy box) is asked again, a second apart. */
+const RETRIES_ON_503 = 4;
+
 async function answer(fetch: Fetch, side: string, query: string): Promise<SearchAnswer> {
-  const reply = await fetch(query);
+  let reply = await fetch(query);
+  for (let retry = 0; reply.status === 503 && retry < RETRIES_ON_503; retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    reply = await fetch(query);
+  }
   if (reply.status !== 200) {
     throw new Error(`${side} answered ${reply.status} to ${query}: ${reply.body.slice(0, 300)}`);
   }
