@@ -18,14 +18,15 @@ export function expectedVersion(request: FastifyRequest): number | undefined {
  * A create has no current version for If-Match to hold against (RFC 9110: If-Match on a resource
  * that does not exist fails), so a conditional create is refused rather than silently run.
  */
-export async function refuseConditionalCreate(request: FastifyRequest): Promise<void> {
+export function refuseConditionalCreate(request: FastifyRequest): Promise<void> {
   if (request.headers['if-match'] !== undefined) {
-    throw new Problem(
-      'precondition_failed',
-      'If-Match cannot hold on a create: nothing exists yet',
-      [{ field: 'headers.if-match', message: 'is not allowed on a create' }],
+    return Promise.reject(
+      new Problem('precondition_failed', 'If-Match cannot hold on a create: nothing exists yet', [
+        { field: 'headers.if-match', message: 'is not allowed on a create' },
+      ]),
     );
   }
+  return Promise.resolve();
 }
 
 export function correlationId(request: FastifyRequest): string {

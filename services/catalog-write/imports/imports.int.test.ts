@@ -544,7 +544,7 @@ t.test('When a UTF-16 file is imported, then its lines are rejected, not the imp
   const done = await finished(h, res.json<{ importId: string }>().importId);
   t.match(done, { state: 'completed', accepted: 0 });
   t.ok(done.rejected >= 1, 'every line is refused');
-  for (const r of done.rejections) t.notMatch(r.reason, /\u0000/, `line ${r.line} stores no NUL`);
+  for (const r of done.rejections) t.notOk(r.reason.includes('\u0000'), `line ${r.line}: no NUL`);
 });
 
 t.test('When an import stopped making progress, then the sweep fails it clearly', async (t) => {
