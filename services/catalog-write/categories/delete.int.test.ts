@@ -243,6 +243,10 @@ t.test(
       `SELECT count(*) AS n FROM products p JOIN categories c ON c.id = p.category_id
         WHERE c.deleted_at IS NOT NULL AND p.status <> 'deleted'`,
     );
-    t.equal(Number(rows[0]?.n), 0, `no live product in a deleted category (${[...outcomes]})`);
+    t.equal(
+      Number(rows[0]?.n),
+      0,
+      `no live product in a deleted category (${[...outcomes].join(', ')})`,
+    );
   },
 );
