@@ -1,0 +1,40 @@
+import type { CampaignResult } from './campaign.js';
+import { readModels } from './read-models.js';
+
+const ms = (value: number | undefined): string =>
+  value === undefined ? 'never' : `${(value / 1000).toFixed(1)} s`;
+
+/** The campaign's final table, as plain text. */
+export function campaignTable(result: CampaignResult): string {
+  const rows: [string, string][] = [
+    ['faults injected', String(result.faults.length)],
+    ['commands acknowledged', String(result.acknowledged)],
+    ['commands refused or failed (not acknowledged)', String(result.counts.refused)],
+    ['lost (must be 0)', String(result.lost.length)],
+    ['drift reported by verify (must be 0)', String(result.driftTotal)],
+    [
+      'dead letters (must be 0)',
+      Object.entries(result.deadLetters)
+        .map(([p, n]) => `${p} ${n}`)
+        .join(', '),
+    ],
+    ['events re-delivered, shuffled', String(result.redelivered)],
+    [
+      'reads (errors / 5xx other than 503)',
+      `${result.counts.reads} (${result.counts.readErrors} / ${result.counts.readServerErrors})`,
+    ],
+    ...readModels.map((m): [string, string] => [
+      `max staleness ${m}`,
+      ms(result.maxStalenessMs[m]),
+    ]),
+    ...result.faults.map((f, i): [string, string] => [
+      `heal after ${i + 1}. ${f.name}`,
+      ms(f.healMs),
+    ]),
+    ['campaign duration', `${result.seconds} s`],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const lines = rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
+  const rule = '-'.repeat(width + 14);
+  return [rule, ...lines, rule].join('\n');
+}
