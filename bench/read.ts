@@ -95,6 +95,7 @@ async function measure(
           durationMs: options.durationMs,
           warmupMs: options.warmupMs,
           timeoutS: options.timeoutS,
+          ...(options.detailMain === undefined ? {} : { detailMain: options.detailMain }),
         },
         signal,
         log,

@@ -62,6 +62,8 @@ export interface CompareSummary {
 }
 
 export interface CompareReport {
+  /** The catalog-read entry point that was measured. */
+  readonly detailMain: string;
   readonly logging: Readonly<Record<string, string | undefined>>;
   readonly documents: number;
   readonly runs: readonly CompareRun[];
@@ -74,6 +76,11 @@ export interface CompareOptions {
   readonly durationMs: number;
   readonly warmupMs: number;
   readonly timeoutS: number;
+  /**
+   * The catalog-read entry point to measure (default: this tree's); another checkout's
+   * services/catalog-read/main.ts measures a before/after on the same catalog.
+   */
+  readonly detailMain?: string;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -271,7 +278,7 @@ export async function compareDetailWithBare(
   );
   const detail = spawnChild(
     'catalog-read (as npm start runs it)',
-    join(projectRoot, 'services', 'catalog-read', 'main.ts'),
+    options.detailMain ?? join(projectRoot, 'services', 'catalog-read', 'main.ts'),
     readEnv,
     readPort,
   );
@@ -311,6 +318,7 @@ export async function compareDetailWithBare(
       }
     }
     return {
+      detailMain: options.detailMain ?? 'services/catalog-read/main.ts',
       logging: { ...logging, effectiveLogLevel: config.logLevel },
       documents: pools.detail.length,
       runs,
@@ -362,5 +370,5 @@ export function compareTable(report: CompareReport): string {
   const logging = Object.entries(report.logging)
     .map(([k, v]) => `${k}=${v ?? 'default'}`)
     .join(' ');
-  return `detail-vs-bare (${report.documents} documents; catalog-read logging: ${logging}):\n${table}\n${ratios.join('\n')}`;
+  return `detail-vs-bare (${report.documents} documents; ${report.detailMain}; logging: ${logging}):\n${table}\n${ratios.join('\n')}`;
 }

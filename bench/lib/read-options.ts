@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_SEED } from '../../shared/write-model/seed/seed-data.js';
 import { parseDuration, positiveInt, UsageError } from './options.js';
@@ -38,6 +39,8 @@ export interface ReadOptions {
   readonly rounds: number;
   /** detail-vs-bare: the connection counts compared (32, then 1). */
   readonly compareConnections: readonly number[];
+  /** detail-vs-bare: catalog-read entry point of another checkout (before/after). */
+  readonly detailMain: string | undefined;
 }
 
 export const readUsage = `Usage: npm run bench:read -- [options]
@@ -60,6 +63,8 @@ Redis prefix, index prefix, ClickHouse database, all bench_read_<random>, droppe
   --rounds N            detail-vs-bare: alternating rounds per connection count (default: 3)
   --compare-connections LIST
                         detail-vs-bare: connection counts (default: 32,1)
+  --detail-main FILE    detail-vs-bare: measure this catalog-read main.ts (another checkout,
+                        for a before/after) instead of this tree's
   --keep                keep the namespaces for inspection (services are still stopped)
   -h, --help            this text
 `;
@@ -86,6 +91,7 @@ export function parseReadOptions(argv: readonly string[]): ReadOptions | 'help' 
       timeout: { type: 'string' },
       rounds: { type: 'string' },
       'compare-connections': { type: 'string' },
+      'detail-main': { type: 'string' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -140,5 +146,6 @@ export function parseReadOptions(argv: readonly string[]): ReadOptions | 'help' 
     compareConnections: (values['compare-connections'] ?? '32,1')
       .split(',')
       .map((c) => positiveInt(c.trim(), '--compare-connections', 4096)),
+    detailMain: values['detail-main'] === undefined ? undefined : resolve(values['detail-main']),
   };
 }
