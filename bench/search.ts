@@ -117,7 +117,7 @@ function autocannonVersion(): string | undefined {
   }
 }
 
-function report(options: SearchOptions, run: Run, found: string[]): string {
+function report(options: SearchOptions, run: Run, found: string[], deadline: number): string {
   const tables = (run.pools ?? []).map((pool) =>
     mixTable(pool.name, pool.describe, run.cells, options.connections),
   );
@@ -125,7 +125,7 @@ function report(options: SearchOptions, run: Run, found: string[]): string {
     `catalog: ${options.products} products (seed ${options.seed}), ${run.catalog?.published ?? '?'} published` +
       `${run.catalog?.reused === true ? ', reused' : ''}; ${os.cpus().length} CPUs shared by the client, both services and the stores`,
     'req/s: search results (200 answers) per second; p50/p99: their exact latency (ms);',
-    'failed: other answers (503 past the 2 s request deadline, on both sides), timeouts, connection errors;',
+    `failed: other answers (503 past the ${(deadline / 1000).toFixed(1)} s request deadline, both sides), timeouts, connection errors;`,
     'ratios: Aisle req/s ÷ baseline req/s, baseline latency ÷ Aisle latency (above 1: Aisle better).',
   ];
   return [
@@ -159,6 +159,10 @@ async function main(): Promise<void> {
       `after ${options.warmupMs / 1000} s warm-up`,
   );
   const keep = options.reuse && !options.drop;
+  // Every service (catalog-read, the baseline) inherits the bench's environment.
+  if (options.deadlineMs !== undefined) {
+    process.env['STORE_REQUEST_TIMEOUT_MS'] = String(options.deadlineMs);
+  }
   const pipeline = await startPipeline(log, {
     readSide: true,
     namespacePrefix: 'bench_search',
@@ -200,7 +204,7 @@ async function main(): Promise<void> {
     found.push(`WARNING the baseline logged: ${baseline.lines[0]?.slice(0, 300) ?? ''}`);
   }
   if (signal.aborted) found.push('WARNING interrupted: figures are partial');
-  process.stdout.write(`\n${report(options, run, found)}\n`);
+  process.stdout.write(`\n${report(options, run, found, pipeline.config.storeRequestTimeoutMs)}\n`);
 
   const file = await writeResults(
     resultsDir,
@@ -217,7 +221,11 @@ async function main(): Promise<void> {
         stores: versions,
         autocannon: autocannonVersion(),
       },
-      settings: { ...options, logLevel: 'warn (both sides)' },
+      settings: {
+        ...options,
+        logLevel: 'warn (both sides)',
+        requestDeadlineMs: pipeline.config.storeRequestTimeoutMs,
+      },
       catalog: { ...run.catalog, namespace: pipeline.namespaces.databaseSchema, kept: keep },
       baseline: { startMs: run.baselineStartMs, logLines: baseline?.lines },
       parityCheck: run.check,

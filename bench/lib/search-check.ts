@@ -226,7 +226,10 @@ async function answer(fetch: Fetch, side: string, query: string): Promise<Search
     reply = await fetch(query);
   }
   if (reply.status !== 200) {
-    throw new Error(`${side} answered ${reply.status} to ${query}: ${reply.body.slice(0, 300)}`);
+    const hint = reply.status === 503 ? ' (too slow for the request deadline: see --deadline)' : '';
+    throw new Error(
+      `${side} answered ${reply.status} to ${query}${hint}: ${reply.body.slice(0, 300)}`,
+    );
   }
   return JSON.parse(reply.body) as SearchAnswer;
 }

@@ -81,4 +81,6 @@ t.test('options: defaults, lists, and what is refused', async (t) => {
   t.throws(() => parseSearchOptions(['--drop']), /--reuse/);
   t.throws(() => parseSearchOptions(['--duration', '500ms']), /at least 1s/);
   t.equal(parseSearchOptions(['--help']), 'help');
+  t.equal(defaults === 'help' ? 0 : defaults.deadlineMs, undefined, 'the services own deadline');
+  t.match(parseSearchOptions(['--deadline', '10s']), { deadlineMs: 10_000 });
 });

@@ -24,6 +24,11 @@ export interface SearchOptions {
   readonly ignoreCheck: boolean;
   readonly settleTimeoutMs: number;
   readonly timeoutS: number;
+  /**
+   * STORE_REQUEST_TIMEOUT_MS for catalog-read and the baseline alike (undefined: the services'
+   * default, or the environment's).
+   */
+  readonly deadlineMs: number | undefined;
 }
 
 export const searchUsage = `Usage: npm run bench:search -- [options]
@@ -46,6 +51,8 @@ child processes, the baseline as another; a parity check on filter-only searches
   --ignore-check        measure even if the parity check finds differences
   --settle-timeout TIME wait for the catalog to be searchable (default: 2m + 10ms/product)
   --timeout SECONDS     autocannon request timeout (default: 10)
+  --deadline TIME       request deadline of both sides, STORE_REQUEST_TIMEOUT_MS (default: the
+                        services' own, 2s); past it a search is a 503
   -h, --help            this text
 `;
 
@@ -93,6 +100,7 @@ export function parseSearchOptions(argv: readonly string[]): SearchOptions | 'he
       'ignore-check': { type: 'boolean', default: false },
       'settle-timeout': { type: 'string' },
       timeout: { type: 'string' },
+      deadline: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -130,5 +138,9 @@ export function parseSearchOptions(argv: readonly string[]): SearchOptions | 'he
         ? 120_000 + products * 10
         : parseDuration(values['settle-timeout'], '--settle-timeout'),
     timeoutS: positiveInt(values.timeout ?? '10', '--timeout', 600),
+    deadlineMs:
+      values.deadline === undefined
+        ? undefined
+        : Math.round(parseDuration(values.deadline, '--deadline')),
   };
 }
