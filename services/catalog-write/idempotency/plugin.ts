@@ -25,6 +25,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotency?: IdempotencyState;
   }
+  interface FastifyContextConfig {
+    /** A change route other than POST that stores and replays its answer by Idempotency-Key. */
+    idempotencyKeyed?: boolean;
+  }
 }
 
 /** Canonical JSON: the same body with keys in another order is the same request. */
@@ -74,7 +78,8 @@ async function claim(
 ): Promise<void> {
   if (request.routeOptions.config.idempotency === 'manual') return undefined;
   const key = request.headers['idempotency-key'];
-  if (key === undefined || request.method !== 'POST') return undefined;
+  const keyed = request.method === 'POST' || request.routeOptions.config.idempotencyKeyed === true;
+  if (key === undefined || !keyed) return undefined;
   if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
     throw new Problem(
       'validation_failed',
