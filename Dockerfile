@@ -23,5 +23,7 @@ COPY infra/search ./infra/search
 COPY shared/read-models/search/products.template.json ./shared/read-models/search/products.template.json
 COPY shared/read-models/analytics/tables ./shared/read-models/analytics/tables
 COPY shared/write-model/seed/catalog-vocabulary.json ./shared/write-model/seed/catalog-vocabulary.json
+# The demo storefront's page, script and stylesheet, served by catalog-read at GET /.
+COPY services/catalog-read/storefront/public ./services/catalog-read/storefront/public
 USER node
 CMD ["node", "--enable-source-maps", "dist/services/catalog-read/main.js"]

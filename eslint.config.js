@@ -16,6 +16,21 @@ export default tseslint.config(
     },
   },
   {
+    // The storefront's browser module: plain JavaScript, not part of the TypeScript program.
+    files: ['services/catalog-read/storefront/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          ...['window', 'document', 'location', 'history', 'fetch', 'URLSearchParams'],
+          ...['AbortController', 'CSS', 'Intl', 'setTimeout', 'clearTimeout'],
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['test/**/*.ts', '**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',

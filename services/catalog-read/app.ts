@@ -12,6 +12,7 @@ import { categoryRoutes } from './categories/routes.js';
 import { productRoutes } from './products/routes.js';
 import { VersionChannel } from '../../shared/read-models/detail/version-waiter.js';
 import { searchRoutes } from './search/routes.js';
+import { storefrontPlugin } from './storefront/plugin.js';
 import { closeRedis, createRedis } from '../../shared/stores/redis.js';
 import { detailKeys } from '../../shared/read-models/detail/document.js';
 import type { UsageRecorderFactory } from './usage/recorder.js';
@@ -61,5 +62,6 @@ export async function buildCatalogReadApp(deps: CatalogReadDeps): Promise<Fastif
     },
     { prefix: '/v1' },
   );
+  await app.register(storefrontPlugin);
   return app;
 }
