@@ -9,21 +9,40 @@ export function declaredCharset(contentType: string | undefined): string | undef
   return match?.[1]?.toLowerCase();
 }
 
+const isUtf8 = (charset: string | undefined) =>
+  charset === undefined || charset === 'utf-8' || charset === 'utf8';
+
 /**
  * JSON bodies are read as bytes and decoded strictly: a charset other than UTF-8 is a 415, and
  * bytes that are not valid UTF-8 are a 400, instead of being silently replaced by U+FFFD and
  * stored altered. The decoded text then goes through Fastify's own parser (prototype-poisoning
- * protection, empty-body handling).
+ * protection, empty-body handling). Fastify's text/plain parser is removed: no route takes
+ * text, and it would decode any declared charset as UTF-8, so a text body is a 415 like any
+ * other type a route does not take.
  */
 export function strictJsonBodies(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser('text/plain');
+  // Every body is UTF-8 (API.md), whatever parser a route brings (imports bring their own):
+  // checked before any parser runs, after authentication.
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    const hasBody =
+      request.headers['transfer-encoding'] !== undefined ||
+      Number(request.headers['content-length'] ?? 0) > 0;
+    const charset = declaredCharset(request.headers['content-type']);
+    if (hasBody && !isUtf8(charset)) {
+      done(new Problem('unsupported_media_type', `Bodies must be UTF-8, not ${charset}.`));
+      return;
+    }
+    done(null, payload);
+  });
   app.addContentTypeParser(
     'application/json',
     { parseAs: 'buffer' },
     (request: FastifyRequest, body: Buffer, done) => {
       const charset = declaredCharset(request.headers['content-type']);
-      if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      if (!isUtf8(charset)) {
         done(new Problem('unsupported_media_type', `JSON bodies must be UTF-8, not ${charset}.`));
         return;
       }
