@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
+import type { Teardowns } from './isolation.js';
+
+/** Debian's chromium (infra/local/chromium.sh installs it), or CHROMIUM_PATH. */
+export const chromiumPath: string | undefined =
+  process.env['CHROMIUM_PATH'] ??
+  ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+
+export const NO_CHROMIUM =
+  'no Chromium found: run `bash infra/local/chromium.sh up` (Debian) or set CHROMIUM_PATH';
+
+/** Headless Chromium, closed at teardown. `--no-sandbox`: tests run as root here and in CI. */
+export async function launchChromium(t: Teardowns, executablePath: string): Promise<Browser> {
+  const browser = await puppeteer.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-dev-shm-usage',
+      '--disable-gpu',
+      '--font-render-hinting=none',
+    ],
+  });
+  t.teardown(() => browser.close());
+  return browser;
+}
+
+export type Responder = (request: HTTPRequest) => Promise<boolean>;
+
+/**
+ * The page reaches only `origin`: anything else (the demo catalog's CDN image URLs) fails at
+ * once, as offline, instead of waiting on DNS. `respond` may answer a request itself first.
+ */
+export async function offlineExcept(
+  page: Page,
+  origin: string,
+  respond: Responder = async () => false,
+): Promise<void> {
+  await page.setRequestInterception(true);
+  page.on('request', (request) => {
+    void (async () => {
+      if (!request.url().startsWith(`${origin}/`)) return request.abort('internetdisconnected');
+      if (await respond(request)) return;
+      return request.continue();
+    })();
+  });
+}
