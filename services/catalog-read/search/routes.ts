@@ -44,7 +44,11 @@ import {
 import { ResultCache } from './result-cache.js';
 import { RETRY_AFTER, SearchRunner, fromEngine } from './run-search.js';
 import { SearchAnswers } from './search-answers.js';
-import { queryTextLimits, queryWords } from '../../../shared/read-models/search/query/text.js';
+import {
+  queryTextLimits,
+  queryWords,
+  skuQuery,
+} from '../../../shared/read-models/search/query/text.js';
 
 const problem = { $ref: 'Problem#' } as const;
 const errors = { '4xx': problem, '5xx': problem } as const;
@@ -138,8 +142,10 @@ export function registerSearchRoutes(
       category === undefined || tree === undefined
         ? rest
         : { ...rest, categoryIds: tree.descendantsOf(category) };
+    const sku = skuQuery(parsed.q);
     return {
       units: queryUnits(parsed.words, options.synonyms),
+      ...(sku === undefined || parsed.words.length === 0 ? {} : { sku }),
       signalCategories:
         text === '' || tree === undefined ? [] : categoriesNamedIn(tree, [text, ...alternatives]),
       filters,
@@ -161,6 +167,12 @@ export function registerSearchRoutes(
           'brand (repeatable, any), price_min/price_max (minor units), in_stock=true,',
           'attr.<name>=<value> (repeatable: values of one name any, different names all),',
           'attr.<name>.min / attr.<name>.max (a number attribute within bounds, included).',
+          'Variants: option filters (attr.<option>), the price range and in_stock apply to one',
+          'and the same variant (black-M plus grey-XL does not match color=black&size=XL);',
+          'items stay one per product, with priceRange, variantCount and matchedVariants (the',
+          'variants that satisfy those filters). A SKU, of a product or a variant, finds its',
+          'product. Option facets count products, like attribute facets, and each value counts a',
+          'product when one of its variants has it and satisfies the other filters.',
           'Facets are counted with every other filter applied, not their own; facets=',
           '(comma-separated names, or none) limits which are computed, and facets.truncated',
           'names those cut at their bucket limit.',

@@ -166,7 +166,7 @@ t.test('Hits are mapped to items, with highlight and a cursor when more exist', 
     highlight: { name: [`<em>Shoe</em> ${n}`] },
     sort: [100 * n, `id-${n}`],
   });
-  const { app } = await stubApp(t, () =>
+  const { app, bodies } = await stubApp(t, () =>
     Promise.resolve({
       took: 1,
       hits: { total: { value: 3, relation: 'eq' }, hits: [hit(1), hit(2), hit(3)] },
@@ -186,6 +186,9 @@ t.test('Hits are mapped to items, with highlight and a cursor when more exist', 
       category: null,
       image: null,
       highlight: { name: '<em>Shoe</em> 1' },
+      priceRange: null,
+      variantCount: 0,
+      matchedVariants: [],
     },
     {
       id: 'id-2',
@@ -197,15 +200,83 @@ t.test('Hits are mapped to items, with highlight and a cursor when more exist', 
       category: null,
       image: null,
       highlight: { name: '<em>Shoe</em> 2' },
+      priceRange: null,
+      variantCount: 0,
+      matchedVariants: [],
     },
   ]);
   t.type(body.nextCursor, 'string');
+  const sent = JSON.stringify(bodies[0]);
+  t.match(sent, /"term":\{"skus":"shoe"\}/, 'a one-token query is also tried as a SKU');
   const next = await app.inject({
     method: 'GET',
     url: `/v1/search?q=shoe&size=2&sort=price_asc&cursor=${body.nextCursor ?? ''}`,
   });
   t.equal(next.statusCode, 200, 'the cursor continues the same search');
 });
+
+t.test(
+  'A hit with variants maps its price range, count and the variants the filters match',
+  async (t) => {
+    const source = {
+      id: 'p1',
+      sku: 'TEE',
+      name: 'Tee',
+      brand: 'Acme',
+      priceMinor: 1999,
+      currency: 'EUR',
+      inStock: true,
+      categoryId: null,
+      image: null,
+      priceRange: { min: 1999, max: 2999, currency: 'EUR' },
+      variantCount: 3,
+      optionNames: ['color', 'size'],
+      variants: [
+        { id: 'v1', options: ['black', 'M'], price: 1999, inStock: true },
+        { id: 'v2', options: ['black', 'XL'], price: 2999, inStock: false },
+        { id: 'v3', options: ['grey', 'XL'], price: 2499, inStock: true },
+      ],
+    };
+    const answer: SearchResponseBody = {
+      took: 1,
+      hits: {
+        total: { value: 1, relation: 'eq' },
+        hits: [{ _id: 'p1', _score: 1, _source: source }],
+      },
+    };
+    const { app } = await stubApp(t, () => Promise.resolve(answer));
+    const items = async (url: string) =>
+      (await app.inject({ method: 'GET', url })).json<{
+        items: { priceRange: unknown; variantCount: number; matchedVariants: string[] }[];
+      }>().items;
+    const [all] = await items('/v1/search');
+    t.strictSame(all, {
+      id: 'p1',
+      sku: 'TEE',
+      name: 'Tee',
+      brand: 'Acme',
+      price: { amountMinor: 1999, currency: 'EUR' },
+      inStock: true,
+      category: null,
+      image: null,
+      highlight: {},
+      priceRange: { min: 1999, max: 2999, currency: 'EUR' },
+      variantCount: 3,
+      matchedVariants: ['v1', 'v2', 'v3'],
+    });
+    const matched = async (query: string) =>
+      (await items(`/v1/search?${query}`))[0]?.matchedVariants;
+    t.strictSame(await matched('attr.size=XL'), ['v2', 'v3']);
+    t.strictSame(await matched('attr.size=XL&attr.color=black'), ['v2']);
+    t.strictSame(await matched('attr.size=XL&in_stock=true'), ['v3']);
+    t.strictSame(await matched('price_max=2500'), ['v1', 'v3']);
+    t.strictSame(
+      await matched('attr.color=black&attr.material=cotton'),
+      ['v1', 'v2'],
+      'not an option',
+    );
+  },
+);
 
 const answerWith = (total: number, unitMatches?: number[]): SearchResponseBody => ({
   took: 1,

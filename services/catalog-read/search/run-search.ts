@@ -47,6 +47,8 @@ export interface EngineAnswer {
   readonly raw: SearchResponseBody;
   /** The units matched with typo tolerance (empty: the exact query answered). */
   readonly fuzzyUnits: readonly number[];
+  /** The input the answer is for (the reduced one when the engine found the query too large). */
+  readonly input: SearchBodyInput;
 }
 
 /** Sends search bodies for /v1/search: the reduced retry and the typo fallback. */
@@ -67,9 +69,9 @@ export class SearchRunner {
   async send(
     input: SearchBodyInput,
     part: SearchPart,
-  ): Promise<{ raw: SearchResponseBody; reduced: boolean }> {
+  ): Promise<{ raw: SearchResponseBody; reduced: boolean; input: SearchBodyInput }> {
     try {
-      return { raw: await this.request(input, part), reduced: false };
+      return { raw: await this.request(input, part), reduced: false, input };
     } catch (error) {
       if (input.units.length === 0 || !tooManyClauses(error)) throw error;
       const units = input.units
@@ -77,7 +79,7 @@ export class SearchRunner {
         .slice(0, REDUCED_WORDS)
         .map((text) => ({ text, alternatives: [] }));
       const reduced = { ...input, units, fuzzyUnits: [], countUnits: false };
-      return { raw: await this.request(reduced, part), reduced: true };
+      return { raw: await this.request(reduced, part), reduced: true, input: reduced };
     }
   }
 
@@ -88,15 +90,23 @@ export class SearchRunner {
    */
   async exactThenFuzzy(input: SearchBodyInput, part: 'all' | 'hits'): Promise<EngineAnswer> {
     const exact = await this.send({ ...input, countUnits: true }, part);
-    if (input.units.length === 0 || exact.reduced) return { raw: exact.raw, fuzzyUnits: [] };
+    if (input.units.length === 0 || exact.reduced) {
+      return { raw: exact.raw, fuzzyUnits: [], input: exact.input };
+    }
     const fuzzyUnits = typoFallbackUnits(
       input.units,
       totalOf(exact.raw),
       unitCounts(exact.raw.aggregations),
     );
-    if (fuzzyUnits.length === 0) return { raw: exact.raw, fuzzyUnits };
+    if (fuzzyUnits.length === 0) return { raw: exact.raw, fuzzyUnits, input };
     const fuzzy = await this.send({ ...input, fuzzyUnits }, part);
-    return { raw: fuzzy.raw, fuzzyUnits: fuzzy.reduced ? [] : fuzzyUnits };
+    return { raw: fuzzy.raw, fuzzyUnits: fuzzy.reduced ? [] : fuzzyUnits, input: fuzzy.input };
+  }
+
+  /** The exact facet recount of an answer (exact-facets.ts): a facets request of its own. */
+  recount(body: Record<string, unknown>): Promise<SearchResponseBody> {
+    this.onRequest('facets');
+    return fromEngine(() => this.engine.search(this.alias, body));
   }
 
   private request(input: SearchBodyInput, part: SearchPart): Promise<SearchResponseBody> {

@@ -2,14 +2,18 @@ import { createHash } from 'node:crypto';
 import { Counter, type Registry } from 'prom-client';
 import {
   searchFacetPlan,
+  searchQuery,
   type SearchBodyInput,
   type SearchPart,
 } from '../../../shared/read-models/search/query/build-search-body.js';
+import { exactFacetRecount } from '../../../shared/read-models/search/query/exact-facets.js';
 import {
   mapFacets,
   type SearchFacets,
 } from '../../../shared/read-models/search/query/facet-counts.js';
+import { VISIBLE } from '../../../shared/read-models/search/query/filters.js';
 import type { SearchRequest } from '../../../shared/read-models/search/query/params.js';
+import type { SearchResponseBody } from '../../../shared/stores/search/engine.js';
 import {
   mapHits,
   type SearchHits,
@@ -84,33 +88,48 @@ export class SearchAnswers {
     if (hits !== undefined && facets !== undefined) return result(hits, facets);
 
     const body = await input();
-    const mapHitsOf = (raw: Parameters<typeof mapHits>[0], fuzzyUnits: readonly number[]) => ({
-      ...mapHits(raw, { size: request.size, key: cursorKey }),
-      fuzzyUnits,
-    });
-    const mapFacetsOf = (raw: Parameters<typeof mapHits>[0], fuzzyUnits: readonly number[]) => ({
-      facets: mapFacets(raw.aggregations, searchFacetPlan(body)),
+    const mapHitsOf = (raw: SearchResponseBody, fuzzyUnits: readonly number[]) => ({
+      ...mapHits(raw, { size: request.size, key: cursorKey, filters: request.filters }),
       fuzzyUnits,
     });
     if (hits === undefined && facets === undefined) {
-      const { raw, fuzzyUnits } = await runner.exactThenFuzzy(body, 'all');
-      hits = mapHitsOf(raw, fuzzyUnits);
-      facets = mapFacetsOf(raw, fuzzyUnits);
+      const answer = await runner.exactThenFuzzy(body, 'all');
+      hits = mapHitsOf(answer.raw, answer.fuzzyUnits);
+      facets = await this.facetsOf(answer.raw, answer.input, answer.fuzzyUnits);
       cache.set(keys.hits, hits);
       cache.set(keys.facets, facets);
     } else if (hits === undefined) {
       const known = facets as FacetsPart;
-      hits = mapHitsOf(await this.part(body, known.fuzzyUnits, 'hits'), known.fuzzyUnits);
+      hits = mapHitsOf((await this.part(body, known.fuzzyUnits, 'hits')).raw, known.fuzzyUnits);
       cache.set(keys.hits, hits);
     } else {
-      facets = mapFacetsOf(await this.part(body, hits.fuzzyUnits, 'facets'), hits.fuzzyUnits);
+      const sent = await this.part(body, hits.fuzzyUnits, 'facets');
+      facets = await this.facetsOf(sent.raw, sent.input, hits.fuzzyUnits);
       cache.set(keys.facets, facets);
     }
     return result(hits, facets as FacetsPart);
   }
 
-  private async part(body: SearchBodyInput, fuzzyUnits: readonly number[], part: SearchPart) {
-    return (await this.options.runner.send({ ...body, fuzzyUnits }, part)).raw;
+  private part(body: SearchBodyInput, fuzzyUnits: readonly number[], part: SearchPart) {
+    return this.options.runner.send({ ...body, fuzzyUnits }, part);
+  }
+
+  /**
+   * The facets of an answer, recounted exactly where variant filters made the main body's counts
+   * an upper bound (exact-facets.ts): one more engine request, only then. `sent` is the input the
+   * answer is for, so the recount asks the very same query.
+   */
+  private async facetsOf(
+    raw: SearchResponseBody,
+    sent: SearchBodyInput,
+    fuzzyUnits: readonly number[],
+  ): Promise<FacetsPart> {
+    const plan = searchFacetPlan(sent);
+    const facets = mapFacets(raw.aggregations, plan);
+    const recount = exactFacetRecount(searchQuery(sent, [VISIBLE]), plan, raw.aggregations, facets);
+    if (recount === undefined) return { facets, fuzzyUnits };
+    const counted = await this.options.runner.recount(recount.body);
+    return { facets: recount.apply(counted.aggregations), fuzzyUnits };
   }
 
   private lookup<T>(part: 'hits' | 'facets', key: string, bypass: boolean): T | undefined {

@@ -1,4 +1,10 @@
-import type { ProductSnapshot } from '../../events/catalog-events.js';
+import {
+  withVariantDefaults,
+  type FullProductSnapshot,
+  type ProductSnapshot,
+} from '../../events/catalog-events.js';
+import { priceRange } from '../detail/document.js';
+import { variantKeys, variantRows, type VariantRow } from './variant-keys.js';
 
 /**
  * The search document of a product, for every status: unpublished and deleted products are kept
@@ -6,32 +12,65 @@ import type { ProductSnapshot } from '../../events/catalog-events.js';
  * never bring them back. Searches filter on `visible`.
  *
  * The document is flat (no nested documents, DESIGN.md rule 8): one Lucene document per product,
- * so every filter, facet and text match costs per product, not per attribute value.
- * - `tokens`: one keyword `name=value` per attribute value. Filters are `terms` on it
- *   and every attribute facet comes from one `terms` aggregation over it.
+ * variants included, so every filter, facet and text match costs per product, not per attribute
+ * value or variant.
+ * - `tokens`: one keyword `name=value` per attribute value and per option value of any variant.
+ *   Filters are `terms` on it and every attribute and option facet comes from one `terms`
+ *   aggregation over it, so facets count products.
  * - `rangeTokens`: for number attributes, `name=<order-preserving hex>`, so
  *   `attr.<name>.min/max` is one keyword range query.
- * - `attributeText`: the values again, analyzed, so a word found only in an attribute
- *   ("merino") still finds the product.
+ * - `attributeText`: the values again (attributes, options, variant attributes), analyzed, so a
+ *   word found only in an attribute ("merino") still finds the product.
+ * - `optionNames`, `variantKeys`: the variant combinations (variant-keys.ts), so option filters,
+ *   price and stock apply to one and the same variant; `prices`: every variant's price, for the
+ *   price facet. `priceMinor` is the lowest price (the "from" price items show and sorts use).
+ * - `variants`, `priceRange`, `variantCount`: kept in _source only (not indexed), for the items
+ *   and `matchedVariants`.
  */
-export function searchDocument(p: ProductSnapshot): Record<string, unknown> {
+export function searchDocument(snapshot: ProductSnapshot): Record<string, unknown> {
+  const p = withVariantDefaults(snapshot);
   const attributes = attributeEntries(p.attributes);
+  const rows = variantRows(p);
+  const range = priceRange(p);
   return {
     id: p.id,
     sku: p.sku,
+    skus: [...new Set([p.sku, ...p.variants.map((v) => v.sku)])],
     name: p.name,
     brand: p.brand,
     description: p.description,
     categoryId: p.categoryId,
-    tokens: attributes.map((a) => facetToken(a.name, a.value)),
+    tokens: [
+      ...new Set([
+        ...attributes.map((a) => facetToken(a.name, a.value)),
+        ...optionEntries(p).map((o) => facetToken(o.name, o.value)),
+      ]),
+    ],
     rangeTokens: attributes.flatMap((a) =>
       a.number === undefined ? [] : [rangeToken(a.name, a.number)],
     ),
-    attributeText: attributes.map((a) => a.value),
-    priceMinor: p.price?.amountMinor ?? null,
-    currency: p.price?.currency ?? null,
-    inStock: p.stock.available > 0,
-    available: p.stock.available,
+    attributeText: withExtras(
+      attributes.map((a) => a.value),
+      [
+        ...optionEntries(p).map((o) => o.value),
+        ...p.variants.flatMap((v) => attributeEntries(v.attributes).map((a) => a.value)),
+      ],
+    ),
+    optionNames: p.options,
+    variantKeys: variantKeys(p.options, rows),
+    priceMinor: range?.min ?? null,
+    currency: range?.currency ?? null,
+    prices: rowPrices(rows),
+    priceRange: range,
+    inStock: rows.some((r) => r.inStock),
+    available: p.variants.length > 0 ? sumAvailable(p) : p.stock.available,
+    variantCount: p.variants.length,
+    variants: p.variants.map((v) => ({
+      id: v.id,
+      options: p.options.map((name) => v.options[name] ?? null),
+      price: v.price?.amountMinor ?? null,
+      inStock: v.stock.available > 0,
+    })),
     image: p.images[0] ?? null,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
@@ -39,6 +78,32 @@ export function searchDocument(p: ProductSnapshot): Record<string, unknown> {
     visible: p.status === 'published',
   };
 }
+
+/** Every option value of the variants, by option in the product's order, each once. */
+function optionEntries(p: FullProductSnapshot): { name: string; value: string }[] {
+  return p.options.flatMap((name) => {
+    const values = new Set<string>();
+    for (const v of p.variants) {
+      const value = v.options[name];
+      if (value !== undefined) values.add(value);
+    }
+    return [...values].map((value) => ({ name, value }));
+  });
+}
+
+/** The list, then each extra not in it yet (the list itself is kept as it is). */
+function withExtras(list: readonly string[], extras: readonly string[]): string[] {
+  const seen = new Set(list);
+  const added = extras.filter((value) => !seen.has(value) && seen.add(value));
+  return [...list, ...added];
+}
+
+/** The distinct prices of the priced rows, ascending. */
+const rowPrices = (rows: readonly VariantRow[]): number[] =>
+  [...new Set(rows.flatMap((r) => (r.price === null ? [] : [r.price])))].sort((a, b) => a - b);
+
+const sumAvailable = (p: FullProductSnapshot): number =>
+  p.variants.reduce((sum, v) => sum + Math.max(0, v.stock.available), 0);
 
 export interface AttributeEntry {
   readonly name: string;
@@ -61,8 +126,8 @@ export function attributeEntries(attributes: ProductSnapshot['attributes']): Att
 
 /**
  * The facet and filter token of one value: `name=value`. Names never hold `=` (the write side
- * allows [a-z0-9_]), so the first `=` splits a token back. Variant options will add their values
- * to the same field under their option name, so options facet like attributes.
+ * allows [a-z0-9_]), so the first `=` splits a token back. Variant option values are in the same
+ * field under their option name, so options facet like attributes.
  */
 export const facetToken = (name: string, value: string): string => `${name}=${value}`;
 

@@ -29,6 +29,8 @@ export interface SearchBodyInput {
   readonly countUnits?: boolean;
   /** Categories named by the query (category-signal.ts), boosted. */
   readonly signalCategories: readonly string[];
+  /** The query as typed when it could be a SKU (skuQuery): that product or variant matches. */
+  readonly sku?: string;
   readonly filters: BodyFilters;
   /** The facets to compute (default: all). */
   readonly facets?: FacetSelection;
@@ -56,6 +58,10 @@ export const SOURCE_FIELDS = [
   'inStock',
   'categoryId',
   'image',
+  'priceRange',
+  'variantCount',
+  'optionNames',
+  'variants',
 ] as const;
 
 export const HIGHLIGHT_TAGS = { pre: '<em>', post: '</em>' } as const;
@@ -86,8 +92,12 @@ export const searchFacetPlan = (input: SearchBodyInput): FacetPlan =>
   facetPlan(input.filters, input.facets ?? ALL_FACETS, input.units.length === 0);
 
 function query(input: SearchBodyInput, plan: FacetPlan): Json {
-  const filter = [VISIBLE, ...(plan.filtersInQuery ? clausesBut(plan.filters) : [])];
-  if (input.units.length === 0) return { bool: { filter, must: [{ match_all: {} }] } };
+  return searchQuery(input, [VISIBLE, ...(plan.filtersInQuery ? clausesBut(plan.filters) : [])]);
+}
+
+/** The query of a search (the text, or browse) with `filter` as its filter clauses. */
+export function searchQuery(input: SearchBodyInput, filter: readonly Json[]): Json {
+  if (input.units.length === 0) return { bool: { filter: [...filter], must: [{ match_all: {} }] } };
   return textQuery(input, filter);
 }
 

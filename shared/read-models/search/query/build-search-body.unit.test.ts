@@ -27,6 +27,10 @@ const source = [
   'inStock',
   'categoryId',
   'image',
+  'priceRange',
+  'variantCount',
+  'optionNames',
+  'variants',
 ];
 
 const priceRanges = [
@@ -40,7 +44,7 @@ const priceRanges = [
 
 const brandFacet = { terms: { field: 'brand', size: 50 } };
 const categoryFacet = { terms: { field: 'categoryId', size: 100 } };
-const priceFacet = { range: { field: 'priceMinor', ranges: priceRanges } };
+const priceFacet = { range: { field: 'prices', ranges: priceRanges } };
 const inStockFacet = { terms: { field: 'inStock', size: 2 } };
 
 /** Without a selection, every facet is an aggregation of the main query: K + 1 = 1. */
@@ -81,10 +85,63 @@ t.test('When q is empty, then the body browses published products, newest first'
 const visible = { term: { visible: true } };
 const category = { terms: { categoryId: ['c1', 'c2'] } };
 const brand = { terms: { brand: ['Acme', 'Stride'] } };
-const price = { range: { priceMinor: { gte: 1000, lte: 5000 } } };
-const inStock = { term: { inStock: true } };
 const color = { terms: { tokens: ['color=blue', 'color=red'] } };
 const size = { terms: { tokens: ['size=42'] } };
+const optionNames = { terms: { field: 'optionNames', size: 50 } };
+
+// The variant condition (variant-filter.ts): one variant has the options, stock and price. For
+// each subset of the filtered names that can be the product's options: its combination tokens
+// (any asked value), and none of the other names is an option of the product.
+const keys = (...tokens: string[]) => ({ terms: { variantKeys: tokens } });
+const P1000 = '0000000001000';
+const P5000 = '0000000005000';
+const between = (prefix: string, low = P1000, high = P5000) => ({
+  range: { variantKeys: { gte: `${prefix}|${low}`, lte: `${prefix}|${high}` } },
+});
+const anyOf = (...clauses: unknown[]) =>
+  clauses.length === 1 ? clauses[0] : { bool: { should: clauses, minimum_should_match: 1 } };
+const noOptions = (clause: unknown, ...names: string[]) => ({
+  bool: { filter: [clause], must_not: [{ terms: { optionNames: names } }] },
+});
+/** color (blue, red), size 42, in stock, 1000..5000 on one variant. */
+const variantAll = anyOf(
+  noOptions(between('|1'), 'color', 'size'),
+  noOptions(anyOf(between('color=blue|1'), between('color=red|1')), 'size'),
+  noOptions(between('size=42|1'), 'color'),
+  anyOf(between('color=blue|size=42|1'), between('color=red|size=42|1')),
+);
+/** The same but the price (the price facet's others). */
+const variantButPrice = anyOf(
+  noOptions(keys('|1'), 'color', 'size'),
+  noOptions(keys('color=blue|1', 'color=red|1'), 'size'),
+  noOptions(keys('size=42|1'), 'color'),
+  keys('color=blue|size=42|1', 'color=red|size=42|1'),
+);
+/** The same but the stock: either stock flag. */
+const variantButStock = anyOf(
+  noOptions(anyOf(between('|0'), between('|1')), 'color', 'size'),
+  noOptions(
+    anyOf(
+      between('color=blue|0'),
+      between('color=blue|1'),
+      between('color=red|0'),
+      between('color=red|1'),
+    ),
+    'size',
+  ),
+  noOptions(anyOf(between('size=42|0'), between('size=42|1')), 'color'),
+  anyOf(
+    between('color=blue|size=42|0'),
+    between('color=blue|size=42|1'),
+    between('color=red|size=42|0'),
+    between('color=red|size=42|1'),
+  ),
+);
+const variantButColor = anyOf(noOptions(between('|1'), 'size'), between('size=42|1'));
+const variantButSize = anyOf(
+  noOptions(between('|1'), 'color'),
+  anyOf(between('color=blue|1'), between('color=red|1')),
+);
 const allFilters: BodyFilters = {
   categoryIds: ['c1', 'c2'],
   brands: ['Acme', 'Stride'],
@@ -116,26 +173,33 @@ t.test(
       _source: source,
       query: {
         bool: {
-          filter: [visible, category, brand, price, inStock, color, size],
+          filter: [visible, category, brand, color, size, variantAll],
           must: [{ match_all: {} }],
         },
       },
       sort: [{ createdAt: 'desc' }, { id: 'asc' }],
       aggs: {
         tokens: { terms: { field: 'tokens', size: 1000, exclude: '(color|size)=.*' } },
-        group_brand: globalGroup([category, price, inStock, color, size], { brand: brandFacet }),
-        group_category: globalGroup([brand, price, inStock, color, size], {
+        option_names: optionNames,
+        group_brand: globalGroup([category, color, size, variantAll], { brand: brandFacet }),
+        group_category: globalGroup([brand, color, size, variantAll], {
           category: categoryFacet,
         }),
-        group_price: globalGroup([category, brand, inStock, color, size], { price: priceFacet }),
-        group_inStock: globalGroup([category, brand, price, color, size], {
+        group_price: globalGroup([category, brand, color, size, variantButPrice], {
+          price: priceFacet,
+          option_names: optionNames,
+        }),
+        group_inStock: globalGroup([category, brand, color, size, variantButStock], {
           inStock: inStockFacet,
+          option_names: optionNames,
         }),
-        group_attr_0: globalGroup([category, brand, price, inStock, size], {
+        group_attr_0: globalGroup([category, brand, size, variantButColor], {
           tokens: colorValues,
+          option_names: optionNames,
         }),
-        group_attr_1: globalGroup([category, brand, price, inStock, color], {
+        group_attr_1: globalGroup([category, brand, color, variantButSize], {
           tokens: sizeValues,
+          option_names: optionNames,
         }),
       },
     });
@@ -155,19 +219,27 @@ t.test(
         attributes: [{ name: 'color', values: ['blue', 'red'] }],
       },
     });
-    t.strictSame(body['post_filter'], { bool: { filter: [brand, color] } });
+    const variantColor = anyOf(
+      noOptions(keys('|0', '|1'), 'color'),
+      keys('color=blue|0', 'color=blue|1', 'color=red|0', 'color=red|1'),
+    );
+    t.strictSame(body['post_filter'], { bool: { filter: [brand, color, variantColor] } });
     t.strictSame((body['query'] as { bool: { filter: unknown } }).bool.filter, [visible]);
     t.strictSame(body['aggs'], {
       shared: {
-        filter: { bool: { filter: [brand, color] } },
+        filter: { bool: { filter: [brand, color, variantColor] } },
         aggs: {
           category: categoryFacet,
           price: priceFacet,
           inStock: inStockFacet,
           tokens: { terms: { field: 'tokens', size: 1000, exclude: '(color)=.*' } },
+          option_names: optionNames,
         },
       },
-      group_brand: { filter: { bool: { filter: [color] } }, aggs: { brand: brandFacet } },
+      group_brand: {
+        filter: { bool: { filter: [color, variantColor] } },
+        aggs: { brand: brandFacet },
+      },
       group_attr_0: { filter: { bool: { filter: [brand] } }, aggs: { tokens: colorValues } },
     });
   },
@@ -186,16 +258,25 @@ t.test('When facets are limited, then only those are aggregated', async (t) => {
   t.strictSame(limited['aggs'], {
     price: priceFacet,
     tokens: { terms: { field: 'tokens', size: 1000, include: '(size)=.*' } },
+    option_names: optionNames,
     group_attr_0: globalGroup([brand], { tokens: colorValues }),
   });
   const none = buildSearchBody({ ...browse, facets: { fixed: [], attributes: [] } });
   t.notOk('aggs' in none, 'facets=none: no aggregation at all');
 });
 
-t.test('When only one price bound is given, then the range has only that bound', async (t) => {
-  const body = buildSearchBody({ ...browse, filters: { ...noFilters, priceMax: 999 } });
-  t.strictSame(queryFilters(body), [visible, { range: { priceMinor: { lte: 999 } } }]);
-});
+t.test(
+  'When only a price bound is given, then one variant (any stock) is within it, from 0',
+  async (t) => {
+    const body = buildSearchBody({ ...browse, filters: { ...noFilters, priceMax: 999 } });
+    const low = '0000000000000';
+    const high = '0000000000999';
+    t.strictSame(queryFilters(body), [
+      visible,
+      anyOf(between('|0', low, high), between('|1', low, high)),
+    ]);
+  },
+);
 
 t.test('When the category is unknown, then its filter is an empty terms list', async (t) => {
   const body = buildSearchBody({ ...browse, filters: { ...noFilters, categoryIds: [] } });
@@ -281,6 +362,7 @@ t.test(
           ],
         },
       },
+      anyOf(noOptions(keys('|0', '|1'), 'width'), keys('width=10|0', 'width=10|1')),
     ]);
   },
 );
@@ -457,3 +539,36 @@ t.test('The hits part and the facets part split the body', async (t) => {
     aggs: all['aggs'],
   });
 });
+
+t.test(
+  'When q could be a SKU, then a product or variant with that SKU matches too, above any text match',
+  async (t) => {
+    const body = buildSearchBody({
+      ...browse,
+      units: [
+        { text: 'TS', alternatives: [] },
+        { text: 'BLK', alternatives: [] },
+      ],
+      sku: 'TS-BLK',
+      sort: 'relevance',
+    });
+    const clauses = [word('TS'), word('BLK')];
+    t.strictSame(body['query'], {
+      bool: {
+        filter: [{ term: { visible: true } }],
+        must: [
+          {
+            bool: {
+              should: [
+                { bool: { should: clauses, minimum_should_match: 1 } },
+                { constant_score: { filter: { term: { skus: 'TS-BLK' } }, boost: 2000 } },
+              ],
+              minimum_should_match: 1,
+            },
+          },
+        ],
+        should: [allUnits(clauses), namePhrase('TS BLK')],
+      },
+    });
+  },
+);

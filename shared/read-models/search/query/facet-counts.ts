@@ -100,14 +100,24 @@ function fixedCounts(facet: FixedFacet, agg: unknown) {
   }
 }
 
+/** Where the shared aggregations and each own group's aggregations are in a response. */
+export function facetNodes(aggregations: unknown, plan: FacetPlan) {
+  const aggs = record(aggregations);
+  return {
+    shared: plan.filtersInQuery ? aggs : record(aggs['shared']),
+    own: (group: OwnGroup): Loose => {
+      const node = record(aggs[group.agg]);
+      return plan.filtersInQuery ? record(node['matching']) : node;
+    },
+  };
+}
+
+/** The keys of a terms aggregation's buckets. */
+export const bucketKeys = (agg: unknown): string[] => buckets(agg).map((b) => String(b['key']));
+
 /** The facets of the engine's aggregations, as built from `plan` (facets.ts). */
 export function mapFacets(aggregations: unknown, plan: FacetPlan): SearchFacets {
-  const aggs = record(aggregations);
-  const shared = plan.filtersInQuery ? aggs : record(aggs['shared']);
-  const ownNode = (group: OwnGroup): Loose => {
-    const node = record(aggs[group.agg]);
-    return plan.filtersInQuery ? record(node['matching']) : node;
-  };
+  const { shared, own: ownNode } = facetNodes(aggregations, plan);
   const truncated: string[] = [];
   const fixed = (facet: FixedFacet) => {
     const own = plan.own.find((g) => g.facet === facet);

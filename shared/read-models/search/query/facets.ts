@@ -2,11 +2,13 @@ import {
   VISIBLE,
   clausesBut,
   groupFilters,
+  variantConditionBut,
   type BodyFilters,
   type FacetGroup,
   type GroupFilter,
   type Json,
 } from './filters.js';
+import { isEmptyCondition } from './variant-filter.js';
 
 /**
  * Facets at a cost of K+1 aggregations, K being the facet groups with a selection (filters.ts).
@@ -24,6 +26,12 @@ import {
  * Attribute facets come from one terms aggregation over the `name=value` tokens, grouped by name
  * when mapped; a selected name's own group keeps only its tokens (an `include` regex) and the
  * shared one leaves them out (`exclude`). The counts are the disjunctive counts either way.
+ *
+ * Variants: these aggregations count a product once per value it has on any variant. With a
+ * variant filter among the others (an option value, price, stock), a value must be on a variant
+ * that also satisfies them; where a counted product has options, the counts of the option, price
+ * and stock facets are recounted exactly by exact-facets.ts. Each such scope carries an
+ * `option_names` aggregation saying which option names its products have (none: nothing to fix).
  */
 export const FIXED_FACETS = ['brand', 'category', 'price', 'inStock'] as const;
 export type FixedFacet = (typeof FIXED_FACETS)[number];
@@ -65,7 +73,16 @@ export interface OwnGroup {
   readonly agg: string;
   readonly group: FacetGroup;
   readonly facet: FixedFacet | { readonly attribute: string };
+  /** Its counts may need the exact recount: the other groups have a variant condition. */
+  readonly variantCheck: boolean;
 }
+
+/** The facets whose values are variant properties (an option, a price, the stock). */
+const VARIANT_FACETS: readonly FixedFacet[] = ['price', 'inStock'];
+
+/** The aggregation saying which option names a scope's products have. */
+export const OPTION_NAMES_AGG = 'option_names';
+const optionNamesAgg: Json = { terms: { field: 'optionNames', size: 50 } };
 
 export interface FacetPlan {
   /** True: the main query carries every filter. False: they are in post_filter. */
@@ -78,6 +95,8 @@ export interface FacetPlan {
   /** Selected attribute names, left out of the shared token aggregation. */
   readonly selectedAttributes: readonly string[];
   readonly own: readonly OwnGroup[];
+  /** The shared facets may need the exact recount: the filters have a variant condition. */
+  readonly sharedVariantCheck: boolean;
 }
 
 const wanted = (selection: FacetSelection, name: string): boolean =>
@@ -91,13 +110,27 @@ export function facetPlan(
   const groups = groupFilters(filters);
   const selected = new Set(groups.map((f) => f.group));
   const selectedAttributes = filters.attributes.map((a) => a.name);
+  const variantOthers = (group?: FacetGroup) =>
+    !isEmptyCondition(variantConditionBut(groups, group));
   const own: OwnGroup[] = [
     ...FIXED_FACETS.filter((f) => selected.has(f) && selection.fixed.includes(f)).map(
-      (facet): OwnGroup => ({ agg: `group_${facet}`, group: facet, facet }),
+      (facet): OwnGroup => ({
+        agg: `group_${facet}`,
+        group: facet,
+        facet,
+        variantCheck: VARIANT_FACETS.includes(facet) && variantOthers(facet),
+      }),
     ),
     ...filters.attributes.flatMap((a, i): OwnGroup[] =>
       wanted(selection, a.name)
-        ? [{ agg: `group_attr_${i}`, group: `attr:${a.name}`, facet: { attribute: a.name } }]
+        ? [
+            {
+              agg: `group_attr_${i}`,
+              group: `attr:${a.name}`,
+              facet: { attribute: a.name },
+              variantCheck: variantOthers(`attr:${a.name}`),
+            },
+          ]
         : [],
     ),
   ];
@@ -105,13 +138,18 @@ export function facetPlan(
     selection.attributes === 'all'
       ? ('all' as const)
       : selection.attributes.filter((name) => !selectedAttributes.includes(name));
+  const sharedFixed = selection.fixed.filter((f) => !selected.has(f));
+  const sharedAttributes = include === 'all' || include.length > 0 ? { include } : undefined;
   return {
     filtersInQuery: browse || groups.length === 0,
     filters: groups,
-    sharedFixed: selection.fixed.filter((f) => !selected.has(f)),
-    sharedAttributes: include === 'all' || include.length > 0 ? { include } : undefined,
+    sharedFixed,
+    sharedAttributes,
     selectedAttributes,
     own,
+    sharedVariantCheck:
+      variantOthers() &&
+      (sharedAttributes !== undefined || sharedFixed.some((f) => VARIANT_FACETS.includes(f))),
   };
 }
 
@@ -129,7 +167,7 @@ export function fixedFacetAgg(facet: FixedFacet): Json {
     case 'price':
       return {
         range: {
-          field: 'priceMinor',
+          field: 'prices',
           ranges: PRICE_RANGES.map((r) => (r.to === null ? { from: r.from } : { ...r })),
         },
       };
@@ -153,11 +191,15 @@ function sharedFacetAggs(plan: FacetPlan): Json {
       },
     };
   }
+  if (plan.sharedVariantCheck) out[OPTION_NAMES_AGG] = optionNamesAgg;
   return out;
 }
 
 function ownFacetAgg(group: OwnGroup): Json {
-  if (typeof group.facet === 'string') return { [group.facet]: fixedFacetAgg(group.facet) };
+  const check = group.variantCheck ? { [OPTION_NAMES_AGG]: optionNamesAgg } : {};
+  if (typeof group.facet === 'string') {
+    return { [group.facet]: fixedFacetAgg(group.facet), ...check };
+  }
   return {
     tokens: {
       terms: {
@@ -166,6 +208,7 @@ function ownFacetAgg(group: OwnGroup): Json {
         include: tokensOfNames([group.facet.attribute]),
       },
     },
+    ...check,
   };
 }
 

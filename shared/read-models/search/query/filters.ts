@@ -1,4 +1,5 @@
 import { facetToken, rangeToken } from '../document.js';
+import { variantClause, type VariantCondition } from './variant-filter.js';
 export type Json = Record<string, unknown>;
 
 /**
@@ -29,16 +30,28 @@ export interface BodyFilters {
  */
 export type FacetGroup = 'category' | 'brand' | 'price' | 'inStock' | `attr:${string}`;
 
+/**
+ * The filter of one facet group, in two parts: a clause on the product (category, brand,
+ * attribute tokens and ranges) and a part of the variant condition (option values, price, stock:
+ * variant-filter.ts), which the groups' parts form together, so that they hold on one variant.
+ */
 export interface GroupFilter {
   readonly group: FacetGroup;
-  readonly clause: Json;
+  readonly clause?: Json;
+  readonly variant?: VariantPart;
 }
+
+export type VariantPart =
+  | { readonly option: { readonly name: string; readonly values: readonly string[] } }
+  | { readonly price: { readonly min?: number; readonly max?: number } }
+  | { readonly inStock: true };
 
 export const VISIBLE = { term: { visible: true } } as const;
 
 /**
  * Any of the values (terms on the flat `name=value` tokens) and, when bounded, the number in
- * range (a keyword range over the order-preserving `rangeTokens`; see document.ts).
+ * range (a keyword range over the order-preserving `rangeTokens`; see document.ts). Whether the
+ * values are on one variant together with the other filters is the variant condition's part.
  */
 export function attributeClause(filter: AttributeFilter): Json {
   const clauses: Json[] = [];
@@ -63,19 +76,56 @@ export function groupFilters(f: BodyFilters): GroupFilter[] {
   }
   if (f.brands.length > 0) out.push({ group: 'brand', clause: { terms: { brand: f.brands } } });
   if (f.priceMin !== undefined || f.priceMax !== undefined) {
-    const range = {
-      ...(f.priceMin === undefined ? {} : { gte: f.priceMin }),
-      ...(f.priceMax === undefined ? {} : { lte: f.priceMax }),
+    const price = {
+      ...(f.priceMin === undefined ? {} : { min: f.priceMin }),
+      ...(f.priceMax === undefined ? {} : { max: f.priceMax }),
     };
-    out.push({ group: 'price', clause: { range: { priceMinor: range } } });
+    out.push({ group: 'price', variant: { price } });
   }
-  if (f.inStock) out.push({ group: 'inStock', clause: { term: { inStock: true } } });
-  for (const attribute of f.attributes) {
-    out.push({ group: `attr:${attribute.name}`, clause: attributeClause(attribute) });
+  if (f.inStock) out.push({ group: 'inStock', variant: { inStock: true } });
+  for (const a of f.attributes) {
+    out.push({
+      group: `attr:${a.name}`,
+      clause: attributeClause(a),
+      ...(a.values.length === 0 ? {} : { variant: { option: { name: a.name, values: a.values } } }),
+    });
   }
   return out;
 }
 
-/** The clauses of every filter but those of `group`. */
-export const clausesBut = (filters: readonly GroupFilter[], group?: FacetGroup): Json[] =>
-  filters.filter((f) => f.group !== group).map((f) => f.clause);
+/** The variant condition of the given groups' parts. */
+export function variantCondition(filters: readonly GroupFilter[]): VariantCondition {
+  let condition: VariantCondition = { options: [], inStock: false };
+  for (const { variant } of filters) {
+    if (variant === undefined) continue;
+    if ('option' in variant) {
+      condition = { ...condition, options: [...condition.options, variant.option] };
+    } else if ('price' in variant) {
+      condition = {
+        ...condition,
+        ...(variant.price.min === undefined ? {} : { priceMin: variant.price.min }),
+        ...(variant.price.max === undefined ? {} : { priceMax: variant.price.max }),
+      };
+    } else condition = { ...condition, inStock: true };
+  }
+  return condition;
+}
+
+const others = (filters: readonly GroupFilter[], group?: FacetGroup) =>
+  filters.filter((f) => f.group !== group);
+
+/** The product clauses of every filter but those of `group` (no variant condition). */
+export const productClausesBut = (filters: readonly GroupFilter[], group?: FacetGroup): Json[] =>
+  others(filters, group).flatMap((f) => (f.clause === undefined ? [] : [f.clause]));
+
+/** The variant condition of every filter but those of `group`. */
+export const variantConditionBut = (
+  filters: readonly GroupFilter[],
+  group?: FacetGroup,
+): VariantCondition => variantCondition(others(filters, group));
+
+/** The clauses of every filter but those of `group`: product clauses, then the variant clause. */
+export function clausesBut(filters: readonly GroupFilter[], group?: FacetGroup): Json[] {
+  const variant = variantClause(variantConditionBut(filters, group));
+  return [...productClausesBut(filters, group), ...(variant === undefined ? [] : [variant])];
+}

@@ -2,6 +2,12 @@ import { Problem } from '../../../http/problems.js';
 import { FIXED_FACETS, type FacetSelection, type FixedFacet } from './facets.js';
 import type { AttributeFilter } from './filters.js';
 import { queryWords } from './text.js';
+import {
+  VARIANT_CONDITION_LIMITS,
+  variantClauseCost,
+  withProbeOption,
+  type VariantCondition,
+} from './variant-filter.js';
 
 export const searchSorts = ['relevance', 'price_asc', 'price_desc', 'newest'] as const;
 export type SearchSort = (typeof searchSorts)[number];
@@ -231,6 +237,33 @@ export function parseFacets(raw: string): FacetSelection {
   return { fixed, attributes: canonical(names) };
 }
 
+/**
+ * Option filters, price and stock must hold on one variant (variant-filter.ts): every
+ * combination of the asked values is a token or a range of its own, so a request asking for very
+ * many combinations is refused rather than sent as a query the engine would refuse.
+ */
+function checkVariantCost(filters: SearchFilters): void {
+  const condition: VariantCondition = {
+    options: filters.attributes.filter((a) => a.values.length > 0),
+    ...(filters.priceMin === undefined ? {} : { priceMin: filters.priceMin }),
+    ...(filters.priceMax === undefined ? {} : { priceMax: filters.priceMax }),
+    inStock: filters.inStock,
+  };
+  if (condition.options.length === 0) return;
+  const cost = variantClauseCost(withProbeOption(condition));
+  if (
+    cost.clauses <= VARIANT_CONDITION_LIMITS.clauses &&
+    cost.terms <= VARIANT_CONDITION_LIMITS.terms
+  ) {
+    return;
+  }
+  const first = condition.options[0]?.name ?? '';
+  throw invalidParam(
+    `attr.${first}`,
+    'with the other attribute filters asks for too many value combinations on one variant; ask for fewer values or attribute names',
+  );
+}
+
 /** Checks what the schema cannot say and puts the request in canonical form. */
 export function parseSearchRequest(
   query: SearchQuerystring,
@@ -267,6 +300,8 @@ export function parseSearchRequest(
     inStock: query.in_stock === true,
     attributes,
   };
+
+  checkVariantCost(filters);
 
   const version = query.minVersion ?? headerMinVersion;
   if (version !== undefined && query.product === undefined) {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { Problem } from '../../../http/problems.js';
 import { parseFacets, parseSearchRequest, type SearchQuerystring } from './params.js';
-import { queryTextLimits, queryWords, termKey } from './text.js';
+import { queryTextLimits, queryWords, skuQuery, termKey } from './text.js';
 
 function refusal(query: SearchQuerystring, header?: number): Problem {
   try {
@@ -157,4 +157,27 @@ t.test('facets names the facets to compute, in canonical form', async (t) => {
     t.equal(problem.status, 400, bad);
     t.match(problem.detail, /querystring\.facets/, bad);
   }
+});
+
+t.test('A query is also a SKU when it is one token of the SKU alphabet', async (t) => {
+  t.equal(skuQuery('  TS-BLK-XL '), 'TS-BLK-XL');
+  t.equal(skuQuery('shoe'), 'shoe', 'a word could be a SKU: it is only compared, never parsed');
+  t.equal(skuQuery('red shoe'), undefined);
+  t.equal(skuQuery('-dash'), undefined);
+  t.equal(skuQuery('x'.repeat(65)), undefined);
+  t.equal(skuQuery('a"b'), undefined);
+});
+
+t.test('Option filters asking for too many combinations on one variant are refused', async (t) => {
+  const values = Array.from({ length: 8 }, (_, i) => String(i));
+  const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+  const many = Object.fromEntries(names.map((n) => [`attr.${n}`, ['1', '2']]));
+  const problem = refusal({ ...many, price_max: 5000 });
+  t.equal(problem.code, 'validation_failed');
+  t.match(JSON.stringify(problem.errors), /attr\.a.*too many value combinations/);
+  t.ok(
+    parseSearchRequest({ 'attr.color': values, 'attr.size': values, price_max: 5000 }, undefined),
+    'two options of eight values with a price are fine',
+  );
+  t.ok(parseSearchRequest(many, undefined), 'nine names without a price');
 });

@@ -29,6 +29,8 @@ export const BOOSTS = {
   fuzzy: 0.5,
   /** Added to every product that matches all units; above any partial match's score. */
   allUnits: 1000,
+  /** A product whose SKU (its own or a variant's) is the query: above every text match. */
+  sku: 2000,
 } as const;
 
 /** The fields of the exact (and stemmed) match. */
@@ -59,6 +61,8 @@ export interface TextInput {
   readonly fuzzyUnits?: readonly number[];
   /** Categories named by the query (category-signal.ts), boosted. */
   readonly signalCategories: readonly string[];
+  /** The query as typed when it could be a SKU: a product or variant with that SKU matches. */
+  readonly sku?: string;
 }
 
 function matchText(text: string, boost?: number): Json {
@@ -103,10 +107,16 @@ export function textQuery(input: TextInput, filter: readonly Json[]): Json {
       ? clauses[0]
       : { bool: { should: clauses, minimum_should_match: 1 } };
   const text = input.units.map((u) => u.text).join(' ');
+  const sku =
+    input.sku === undefined
+      ? undefined
+      : { constant_score: { filter: { term: { skus: input.sku } }, boost: BOOSTS.sku } };
   return {
     bool: {
       filter: [...filter],
-      must: [anyUnit],
+      must: [
+        sku === undefined ? anyUnit : { bool: { should: [anyUnit, sku], minimum_should_match: 1 } },
+      ],
       should: [
         ...(clauses.length > 1
           ? [{ constant_score: { filter: { bool: { filter: clauses } }, boost: BOOSTS.allUnits } }]

@@ -2,6 +2,7 @@ import type { SearchHit, SearchResponseBody } from '../../../stores/search/engin
 import { encodeCursor, type SortValue } from './cursor.js';
 import { mapFacets, type SearchFacets } from './facet-counts.js';
 import type { FacetPlan } from './facets.js';
+import { matchedVariants, type VariantFilters } from './matched-variants.js';
 
 export type { PriceBucket, SearchFacets, ValueCount } from './facet-counts.js';
 
@@ -15,7 +16,17 @@ export interface SearchItem {
   readonly category: string | null;
   readonly image: string | null;
   readonly highlight: { readonly name?: string; readonly description?: string };
+  readonly priceRange: {
+    readonly min: number;
+    readonly max: number;
+    readonly currency: string;
+  } | null;
+  readonly variantCount: number;
+  /** The ids of the variants that satisfy the filters (empty for a product without variants). */
+  readonly matchedVariants: readonly string[];
 }
+
+export type { VariantFilters } from './matched-variants.js';
 
 export interface SearchResult {
   readonly total: number;
@@ -28,7 +39,14 @@ export interface SearchResult {
 const textOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-function item(hit: SearchHit): SearchItem {
+function priceRangeOf(value: unknown): SearchItem['priceRange'] {
+  const r = value as { min?: unknown; max?: unknown; currency?: unknown } | null | undefined;
+  return typeof r?.min === 'number' && typeof r.max === 'number' && typeof r.currency === 'string'
+    ? { min: r.min, max: r.max, currency: r.currency }
+    : null;
+}
+
+function item(hit: SearchHit, filters: VariantFilters): SearchItem {
   const s = hit._source ?? {};
   const amount = s['priceMinor'];
   const currency = s['currency'];
@@ -50,6 +68,9 @@ function item(hit: SearchHit): SearchItem {
       ...(name === undefined ? {} : { name }),
       ...(description === undefined ? {} : { description }),
     },
+    priceRange: priceRangeOf(s['priceRange']),
+    variantCount: typeof s['variantCount'] === 'number' ? s['variantCount'] : 0,
+    matchedVariants: matchedVariants(s['optionNames'], s['variants'], filters),
   };
 }
 
@@ -60,6 +81,8 @@ export interface MapOptions {
   readonly facets: FacetPlan;
   /** searchKey of this search, put in nextCursor. */
   readonly key: string;
+  /** The request's filters, for matchedVariants. */
+  readonly filters: VariantFilters;
 }
 
 /** The hits part of a response: what a body built for the 'hits' part answers. */
@@ -67,7 +90,7 @@ export type SearchHits = Omit<SearchResult, 'facets'>;
 
 export function mapHits(
   raw: SearchResponseBody,
-  options: Pick<MapOptions, 'size' | 'key'>,
+  options: Pick<MapOptions, 'size' | 'key' | 'filters'>,
 ): SearchHits {
   const hits = raw.hits.hits;
   const page = hits.slice(0, options.size);
@@ -76,7 +99,7 @@ export function mapHits(
   const total = raw.hits.total;
   return {
     total: typeof total === 'number' ? total : total.value,
-    items: page.map(item),
+    items: page.map((hit) => item(hit, options.filters)),
     nextCursor:
       more && last.sort !== undefined ? encodeCursor(options.key, last.sort as SortValue[]) : null,
   };
@@ -117,6 +140,9 @@ export const searchResponseSchema = {
           'category',
           'image',
           'highlight',
+          'priceRange',
+          'variantCount',
+          'matchedVariants',
         ],
         properties: {
           id: { type: 'string' },
@@ -125,6 +151,7 @@ export const searchResponseSchema = {
           brand: { type: ['string', 'null'] },
           price: {
             type: ['object', 'null'],
+            description: 'The lowest price (of a product with variants: its lowest variant price)',
             required: ['amountMinor', 'currency'],
             properties: {
               amountMinor: { type: 'integer', description: 'minor units' },
@@ -138,6 +165,24 @@ export const searchResponseSchema = {
             type: 'object',
             description: 'Matched words wrapped in <em></em>; the text is HTML-escaped',
             properties: { name: { type: 'string' }, description: { type: 'string' } },
+          },
+          priceRange: {
+            type: ['object', 'null'],
+            description:
+              'Lowest and highest price of the priced variants (of the product when it has none), minor units; null when nothing is priced',
+            required: ['min', 'max', 'currency'],
+            properties: {
+              min: { type: 'integer' },
+              max: { type: 'integer' },
+              currency: { type: 'string' },
+            },
+          },
+          variantCount: { type: 'integer', description: '0 for a product without variants' },
+          matchedVariants: {
+            type: 'array',
+            items: { type: 'string' },
+            description:
+              'Ids of the variants that satisfy the option, price and in_stock filters (all of them without such filters); empty for a product without variants',
           },
         },
       },

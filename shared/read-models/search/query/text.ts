@@ -1,3 +1,5 @@
+import { productLimits } from '../../../write-model/products/limits.js';
+
 /**
  * How a storefront query becomes text for the engine. Only words leave this module: letters,
  * digits and marks (any script), emoji, and the `.`/`'` inside a word ("3.5mm", "men's"). Every
@@ -49,6 +51,18 @@ export function queryWords(q: string): string[] {
   return (cut(q.normalize('NFC'), queryTextLimits.maxChars).match(WORD) ?? [])
     .slice(0, queryTextLimits.maxWords)
     .map((word) => cut(word, queryTextLimits.maxWordChars));
+}
+
+const SKU = new RegExp(productLimits.skuPattern);
+
+/**
+ * The query as a SKU (a product's or a variant's finds its product), when it could be one: the
+ * trimmed query is a single token of the SKU alphabet (the write side's rule). It is compared as
+ * a keyword (case-folded), never parsed.
+ */
+export function skuQuery(q: string): string | undefined {
+  const trimmed = q.trim();
+  return SKU.test(trimmed) ? trimmed : undefined;
 }
 
 /** Splits any text (synonym entries, category names) into words, without limits. */

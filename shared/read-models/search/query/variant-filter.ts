@@ -1,0 +1,121 @@
+import { productLimits } from '../../../write-model/products/limits.js';
+import { comboKey, priceKeyPart, stockKey, subsets } from '../variant-keys.js';
+
+type Json = Record<string, unknown>;
+
+/**
+ * The per-variant part of the filters: "some ONE variant of the product has all of these" (for a
+ * product without variants, the product itself). Option filters, the price range and in_stock all
+ * apply to that same variant (API.md "Variants"), over the combination tokens of
+ * variant-keys.ts.
+ *
+ * Whether a filtered name is an option depends on the product: `color` may be an option of one
+ * product and an attribute of another. For the names S of the option filters, the product's
+ * options among S are some subset O (at most optionsMax names), so the clause is a disjunction
+ * over every such O: a combination token over O (any asked value of each), and none of the other
+ * names of S is an option of the product (`optionNames`). The other names of S are then product
+ * attributes, matched by their flat tokens, which the caller's attribute clauses already require.
+ */
+export interface VariantCondition {
+  /** Option filters by name (sorted by name), each any of its values. */
+  readonly options: readonly { readonly name: string; readonly values: readonly string[] }[];
+  readonly priceMin?: number;
+  readonly priceMax?: number;
+  readonly inStock: boolean;
+}
+
+export const NO_VARIANT_CONDITION: VariantCondition = { options: [], inStock: false };
+
+const hasPrice = (c: VariantCondition): boolean =>
+  c.priceMin !== undefined || c.priceMax !== undefined;
+
+/** True when the condition constrains nothing (then it needs no clause). */
+export const isEmptyCondition = (c: VariantCondition): boolean =>
+  c.options.length === 0 && !hasPrice(c) && !c.inStock;
+
+/** Every combination of one value per name (names in the order given). */
+function combinations(
+  options: readonly { readonly name: string; readonly values: readonly string[] }[],
+): [string, string][][] {
+  let out: [string, string][][] = [[]];
+  for (const { name, values } of options) {
+    out = out.flatMap((pairs) => values.map((v): [string, string][] => [...pairs, [name, v]]));
+  }
+  return out;
+}
+
+/** The option subsets a product can have among the filtered names (at most optionsMax). */
+const branches = (c: VariantCondition) =>
+  subsets(c.options).filter((subset) => subset.length <= productLimits.optionsMax);
+
+const stockFlags = (c: VariantCondition): boolean[] => (c.inStock ? [true] : [false, true]);
+
+/** The tokens (no price) or token ranges (price) of one option subset. */
+function keysClause(c: VariantCondition, subset: VariantCondition['options']): Json {
+  const combos = combinations(subset).map(comboKey);
+  const flags = stockFlags(c);
+  if (!hasPrice(c)) {
+    return {
+      terms: { variantKeys: combos.flatMap((combo) => flags.map((s) => stockKey(combo, s))) },
+    };
+  }
+  const low = priceKeyPart(c.priceMin ?? 0);
+  const high = priceKeyPart(c.priceMax ?? Number.MAX_SAFE_INTEGER);
+  const ranges = combos.flatMap((combo) =>
+    flags.map((s) => ({
+      range: {
+        variantKeys: { gte: `${stockKey(combo, s)}|${low}`, lte: `${stockKey(combo, s)}|${high}` },
+      },
+    })),
+  );
+  return ranges.length === 1 && ranges[0] !== undefined
+    ? ranges[0]
+    : { bool: { should: ranges, minimum_should_match: 1 } };
+}
+
+/** The clause "one variant satisfies the condition", or undefined when it constrains nothing. */
+export function variantClause(c: VariantCondition): Json | undefined {
+  if (isEmptyCondition(c)) return undefined;
+  const clauses = branches(c).map((subset) => {
+    const keys = keysClause(c, subset);
+    const others = c.options.filter((o) => !subset.includes(o)).map((o) => o.name);
+    return others.length === 0
+      ? keys
+      : { bool: { filter: [keys], must_not: [{ terms: { optionNames: others } }] } };
+  });
+  return clauses.length === 1 && clauses[0] !== undefined
+    ? clauses[0]
+    : { bool: { should: clauses, minimum_should_match: 1 } };
+}
+
+/** What a condition's clause costs the engine: leaf queries and tokens in terms queries. */
+export function variantClauseCost(c: VariantCondition): { clauses: number; terms: number } {
+  if (isEmptyCondition(c)) return { clauses: 0, terms: 0 };
+  let clauses = 0;
+  let terms = 0;
+  const flags = stockFlags(c).length;
+  for (const subset of branches(c)) {
+    const combos = subset.reduce((n, o) => n * o.values.length, 1);
+    if (hasPrice(c)) clauses += combos * flags;
+    else {
+      clauses += 1;
+      terms += combos * flags;
+    }
+    if (subset.length < c.options.length) clauses += 1;
+  }
+  return { clauses, terms };
+}
+
+/**
+ * Bounds on a search's variant condition. The engine refuses a query of more than 1024 leaf
+ * clauses (OpenSearch's default). The variant clause never shares a query with the text (a text
+ * search puts its filters in post_filter and aggregations, a browse has no text), so half of that
+ * is its share; the bound holds with one more option name, which exact facet counting adds
+ * (exact-facets.ts).
+ */
+export const VARIANT_CONDITION_LIMITS = { clauses: 512, terms: 4096 } as const;
+
+/** The condition with one more single-valued option (the facet counting's worst case). */
+export function withProbeOption(c: VariantCondition): VariantCondition {
+  return { ...c, options: [...c.options, { name: '\u{10ffff}', values: [''] }] };
+}
