@@ -7,7 +7,10 @@ interface Waiter {
 }
 
 export interface VersionChannelOptions {
-  /** How often the subscription is checked with a PING; no answer within it counts as down. */
+  /**
+   * How often the subscription is checked with a PING; no answer within twice this counts as
+   * down (twice: a busy event loop must not pass for a silent connection).
+   */
   readonly heartbeatMs?: number;
 }
 
@@ -45,7 +48,7 @@ export class VersionChannel implements AnnouncementSource {
     this.subscriber.on('ready', () => void this.confirm());
     await this.confirm();
     const every = this.options.heartbeatMs ?? 1000;
-    this.heartbeat = setInterval(() => void this.check(every), every);
+    this.heartbeat = setInterval(() => void this.check(2 * every), every);
     this.heartbeat.unref();
   }
 
