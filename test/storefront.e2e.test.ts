@@ -311,6 +311,11 @@ t.test(
       await page.click(`#facets input[data-key="brand=${a!.value}"]`);
       await settled(page, 'brand=');
       const single = await api<SearchAnswer>(`/v1/search?${query}${brandParam(a!.value)}`);
+      t.equal(
+        await page.evaluate('document.activeElement.dataset.key'),
+        `brand=${a!.value}`,
+        'the ticked box keeps the focus across the re-render',
+      );
       t.equal(await shown.total(page), a!.count, 'the brand count became the total');
       t.equal(single.total, a!.count);
       t.same(

@@ -230,6 +230,9 @@ async function showSearch(state) {
     if (signal.aborted) return;
     $('error').textContent = `The search failed: ${error.message}`;
     $('error').hidden = false;
+    $('count').textContent = 'No results';
+    delete $('count').dataset.total;
+    for (const id of ['results', 'facets', 'pager']) $(id).replaceChildren();
   } finally {
     if (!signal.aborted) $('main').removeAttribute('aria-busy');
   }
