@@ -18,7 +18,13 @@ const SEED = 11;
 const PRODUCTS = 1200;
 /** The storefront's page size (app.js PAGE_SIZE); the API is asked with the same. */
 const SIZE = 24;
-const SCREENSHOTS = projectPath('docs', 'screenshots');
+/**
+ * Where the screenshots go: the committed ones in docs/screenshots with UPDATE_SCREENSHOTS=1,
+ * otherwise .local/screenshots (git-ignored), so a test run leaves the work tree clean.
+ */
+const SCREENSHOTS = process.env['UPDATE_SCREENSHOTS']
+  ? projectPath('docs', 'screenshots')
+  : projectPath('.local', 'screenshots');
 /** A name that must come out as text, never as markup. */
 const TRICKY_NAME = 'Sneaky <b>Bold</b> & "Quoted" Lamp';
 
