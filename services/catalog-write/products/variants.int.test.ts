@@ -193,6 +193,11 @@ t.test('Every variant route is one version and one event with the full snapshot'
     ]),
     0,
   );
+  t.equal(
+    await count(h, 'SELECT count(*) AS n FROM sku_registry WHERE variant_id = $1', [variantId]),
+    0,
+    'a removed variant frees its SKU',
+  );
 });
 
 t.test('SKUs are unique across products and variants (409 sku_taken)', async (t) => {

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Pool, PoolClient } from '../../stores/postgres.js';
 import { appendToOutbox } from '../kit/outbox.js';
 import { inTransaction, pgErrorOf } from '../kit/transaction.js';
-import { constraintProblem, productEvent } from '../products/commands.js';
+import { constraintProblem, productEvent, skuField } from '../products/commands.js';
 import type { ProductDecision } from '../products/decide.js';
 import { insertProducts } from '../products/repository.js';
 import { decideLine, withField } from './line-decision.js';
@@ -53,22 +53,30 @@ class Batch {
     this.rejections.push({ line, reason });
   }
 
-  /** Same SKU or id twice in one batch is refused here; across batches the database sees it. */
+  /**
+   * Same SKU (a product's or a variant's) or id twice in one batch is refused here; across
+   * batches the database sees it.
+   */
   add(line: number, decision: ProductDecision): void {
-    const { sku, id } = decision.product;
-    const skuLine = this.skus.get(sku);
-    if (skuLine !== undefined) {
+    const { product } = decision;
+    for (const sku of skusOf(product)) {
+      const skuLine = this.skus.get(sku);
+      if (skuLine !== undefined) {
+        return this.reject(
+          line,
+          `${skuField(product, sku)}: SKU "${sku}" is already used on line ${skuLine} of this import`,
+        );
+      }
+    }
+    const idLine = this.ids.get(product.id.toLowerCase());
+    if (idLine !== undefined) {
       return this.reject(
         line,
-        `sku: SKU "${sku}" is already used on line ${skuLine} of this import`,
+        `id: ${product.id} is already used on line ${idLine} of this import`,
       );
     }
-    const idLine = this.ids.get(id.toLowerCase());
-    if (idLine !== undefined) {
-      return this.reject(line, `id: ${id} is already used on line ${idLine} of this import`);
-    }
-    this.skus.set(sku, line);
-    this.ids.set(id.toLowerCase(), line);
+    for (const sku of skusOf(product)) this.skus.set(sku, line);
+    this.ids.set(product.id.toLowerCase(), line);
     this.candidates.push({ line, decision });
   }
 
@@ -156,19 +164,18 @@ async function commitBatch(
     const { candidates } = batch;
     const taken = await takenSkus(
       client,
-      candidates.map((c) => c.decision.product.sku),
+      candidates.flatMap((c) => skusOf(c.decision.product)),
     );
     const categories = await existingCategories(client, [
       ...new Set(candidates.flatMap((c) => c.decision.product.categoryId?.toLowerCase() ?? [])),
     ]);
     const ready: Candidate[] = [];
     for (const candidate of candidates) {
-      const { sku, categoryId } = candidate.decision.product;
-      if (taken.has(sku)) {
-        rejections.push({
-          line: candidate.line,
-          reason: `sku: SKU "${sku}" is taken by another product`,
-        });
+      const { product } = candidate.decision;
+      const { categoryId } = product;
+      const sku = skusOf(product).find((s) => taken.has(s));
+      if (sku !== undefined) {
+        rejections.push({ line: candidate.line, reason: takenReason(product, sku) });
       } else if (categoryId !== null && !categories.has(categoryId.toLowerCase())) {
         rejections.push({ line: candidate.line, reason: `categoryId: no category ${categoryId}` });
       } else {
@@ -213,18 +220,20 @@ async function insertCandidates(
       await client.query('RELEASE SAVEPOINT import_line');
       accepted += 1;
     } catch (error) {
-      const problem = constraintProblem(error);
+      const { product } = candidate.decision;
+      const problem = constraintProblem(error, product);
       if (problem === undefined && !isDataError(error)) throw error;
       await client.query('ROLLBACK TO SAVEPOINT import_line');
-      const { id, sku } = candidate.decision.product;
       rejections.push({
         line: candidate.line,
         reason:
           problem === undefined
             ? `the database refused the line: ${publicMessage(error)}`
             : problem.code === 'sku_taken'
-              ? `sku: SKU "${sku}" is taken by another product`
-              : withField('id', `a product with id ${id} exists`),
+              ? takenReason(product, skuAt(product, problem.errors?.[0]?.field))
+              : problem.errors?.[0]?.field === 'variants'
+                ? withField('variants', 'a variant id of this line is taken by another variant')
+                : withField('id', `a product with id ${product.id} exists`),
       });
     }
   }
@@ -258,6 +267,22 @@ function isDataError(error: unknown): boolean {
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A line's SKUs: the product's own first, then its variants'. */
+const skusOf = (product: ProductDecision['product']): string[] => [
+  product.sku,
+  ...product.variants.map((v) => v.sku),
+];
+
+/** The SKU at `sku` or `variants.N.sku` of a product. */
+function skuAt(product: ProductDecision['product'], field: string | undefined): string {
+  const index = /^variants\.(\d+)\.sku$/.exec(field ?? '')?.[1];
+  return index === undefined ? product.sku : (product.variants[Number(index)]?.sku ?? product.sku);
+}
+
+/** `sku: SKU "X" is taken by another product`, or `variants.N.sku: ...` for a variant's. */
+const takenReason = (product: ProductDecision['product'], sku: string): string =>
+  `${skuField(product, sku)}: SKU "${sku}" is taken by another product`;
 
 /** What an operator may read about a failure: no connection strings, no stack, bounded. */
 export function publicMessage(error: unknown): string {

@@ -51,7 +51,7 @@ export function decideLine(text: string, now: string): LineOutcome {
     };
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    return refuse(`${error.code.replace('_', ' ')}: ${withField(error.field, error.message)}`);
+    return refuse(`${error.code.replaceAll('_', ' ')}: ${withField(error.field, error.message)}`);
   }
 }
 

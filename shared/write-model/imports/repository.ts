@@ -154,11 +154,11 @@ export async function markFailed(pool: Pool, id: string, error: string): Promise
   );
 }
 
-/** Of these SKUs, the ones a live product holds. */
+/** Of these SKUs, the ones a live product or variant holds (the sku_registry, migration 0006). */
 export async function takenSkus(client: PoolClient, skus: readonly string[]): Promise<Set<string>> {
   if (skus.length === 0) return new Set();
   const { rows } = await client.query<{ sku: string }>(
-    `SELECT sku FROM products WHERE sku = ANY($1::text[]) AND status <> 'deleted'`,
+    'SELECT sku FROM sku_registry WHERE sku = ANY($1::text[])',
     [skus],
   );
   return new Set(rows.map((r) => r.sku));

@@ -60,7 +60,10 @@ export async function runProductCommand(
       return { product: decision.product, event };
     });
   } catch (error) {
-    throw constraintProblem(error, command) ?? error;
+    throw (
+      constraintProblem(error, command.type === 'CreateProduct' ? command.fields : undefined) ??
+      error
+    );
   }
 }
 
@@ -85,12 +88,19 @@ async function checkCategory(
   }
 }
 
+/** A product being created, as far as naming the field of a taken SKU needs it. */
+export interface CreatedSkus {
+  readonly sku: string;
+  readonly variants?: readonly { readonly sku: string }[];
+}
+
 /**
  * Constraint violations that a concurrent writer can still cause after our checks, or that
  * only the database can see: a SKU another product or variant holds (sku_registry), an id
- * taken by another product's variant. `command` lets the problem name the field at fault.
+ * taken by another product's variant. `created` (a create) lets the problem name the field at
+ * fault: `sku` or `variants.N.sku`.
  */
-export function constraintProblem(error: unknown, command?: ProductCommand): Problem | undefined {
+export function constraintProblem(error: unknown, created?: CreatedSkus): Problem | undefined {
   const { code, constraint } = pgErrorOf(error);
   if (code !== '23505') return undefined;
   if (constraint === 'products_sku_live' || constraint === 'sku_registry_pkey') {
@@ -100,7 +110,7 @@ export function constraintProblem(error: unknown, command?: ProductCommand): Pro
       sku === undefined
         ? 'another product or variant has this SKU'
         : `another product or variant has the SKU ${sku}`,
-      [{ field: skuField(command, sku), message: 'is taken' }],
+      [{ field: skuField(created, sku), message: 'is taken' }],
     );
   }
   if (constraint === 'products_pkey') {
@@ -110,7 +120,7 @@ export function constraintProblem(error: unknown, command?: ProductCommand): Pro
   }
   if (constraint === 'product_variants_pkey') {
     return new Problem('conflict', 'a variant with this id exists', [
-      { field: command?.type === 'CreateProduct' ? 'variants' : 'id', message: 'is taken' },
+      { field: created === undefined ? 'id' : 'variants', message: 'is taken' },
     ]);
   }
   if (constraint === 'product_variants_combination') {
@@ -126,9 +136,10 @@ function takenSku(error: unknown): string | undefined {
   return /^Key \(sku\)=\((.*)\) already exists\.$/.exec(detail)?.[1];
 }
 
-function skuField(command: ProductCommand | undefined, sku: string | undefined): string {
-  if (command?.type !== 'CreateProduct' || sku === undefined) return 'sku';
-  const index = (command.fields.variants ?? []).findIndex((v) => v.sku === sku);
+/** Where a product being created holds this SKU: `sku`, or `variants.N.sku`. */
+export function skuField(created: CreatedSkus | undefined, sku: string | undefined): string {
+  if (created === undefined || sku === undefined || created.sku === sku) return 'sku';
+  const index = (created.variants ?? []).findIndex((v) => v.sku === sku);
   return index === -1 ? 'sku' : `variants.${index}.sku`;
 }
 
