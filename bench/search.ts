@@ -28,7 +28,14 @@ import {
   searchWarnings,
   type AnswerSample,
 } from './lib/search-report.js';
-import { runCells, sampleAnswers, type MeasuredCell, type Target } from './lib/search-run.js';
+import { waitUntilDrained } from './lib/search-drain.js';
+import {
+  runCells,
+  sampleAnswers,
+  type CellSettings,
+  type MeasuredCell,
+  type Target,
+} from './lib/search-run.js';
 import { storeVersions } from './lib/store-versions.js';
 
 const resultsDir = fileURLToPath(new URL('results/', import.meta.url));
@@ -104,7 +111,14 @@ async function measure(
   ];
   run.samples = await sampleAnswers(run.pools, targets);
   process.stderr.write(`${sampleTable(run.samples)}\n`);
-  run.cells = await runCells(run.pools, targets, options, signal, log);
+  const deadlineMs = pipeline.config.storeRequestTimeoutMs;
+  const settings: CellSettings = {
+    options,
+    // A request can wait for a connection and then run, each up to the deadline.
+    timeoutS: options.timeoutS ?? Math.max(10, Math.ceil((2 * deadlineMs) / 1000) + 5),
+    drain: () => waitUntilDrained(pipeline, 2 * deadlineMs + 5000),
+  };
+  run.cells = await runCells(run.pools, targets, settings, signal, log);
   return baseline;
 }
 

@@ -44,7 +44,8 @@ export function openBaselinePool(options: BaselinePoolOptions): StoreHandle<Pool
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax,
-    application_name: 'baseline-search',
+    // Named after its schema, so that a bench can see its statements (search-drain.ts).
+    application_name: `baseline-search:${options.schema}`,
     options: [
       `-c search_path=${options.schema}`,
       '-c jit=off',

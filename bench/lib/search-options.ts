@@ -23,7 +23,8 @@ export interface SearchOptions {
   /** Measure even when the parity check finds differences. */
   readonly ignoreCheck: boolean;
   readonly settleTimeoutMs: number;
-  readonly timeoutS: number;
+  /** autocannon's request timeout; undefined: long enough for the deadline (search.ts). */
+  readonly timeoutS: number | undefined;
   /**
    * STORE_REQUEST_TIMEOUT_MS for catalog-read and the baseline alike (undefined: the services'
    * default, or the environment's).
@@ -50,7 +51,7 @@ child processes, the baseline as another; a parity check on filter-only searches
   --baseline-pool N     Postgres connections of the baseline (default: 10, as DATABASE_POOL_MAX)
   --ignore-check        measure even if the parity check finds differences
   --settle-timeout TIME wait for the catalog to be searchable (default: 2m + 10ms/product)
-  --timeout SECONDS     autocannon request timeout (default: 10)
+  --timeout SECONDS     autocannon request timeout (default: 2 × the deadline + 5, at least 10)
   --deadline TIME       request deadline of both sides, STORE_REQUEST_TIMEOUT_MS (default: the
                         services' own, 2s); past it a search is a 503
   -h, --help            this text
@@ -137,7 +138,8 @@ export function parseSearchOptions(argv: readonly string[]): SearchOptions | 'he
       values['settle-timeout'] === undefined
         ? 120_000 + products * 10
         : parseDuration(values['settle-timeout'], '--settle-timeout'),
-    timeoutS: positiveInt(values.timeout ?? '10', '--timeout', 600),
+    timeoutS:
+      values.timeout === undefined ? undefined : positiveInt(values.timeout, '--timeout', 600),
     deadlineMs:
       values.deadline === undefined
         ? undefined

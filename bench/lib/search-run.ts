@@ -20,6 +20,16 @@ export interface Target {
 
 export interface MeasuredCell extends Cell {
   readonly cpu: CpuUse | undefined;
+  /** How long the stores took to finish this cell's searches after it ended. */
+  readonly drainedMs: number;
+}
+
+export interface CellSettings {
+  readonly options: SearchOptions;
+  /** autocannon's request timeout, longer than the services' deadline. */
+  readonly timeoutS: number;
+  /** Resolves once the stores run none of this run's searches; the time it waited. */
+  readonly drain: () => Promise<number>;
 }
 
 const PAUSE_MS = 1000;
@@ -40,16 +50,17 @@ async function measureOne(
   pool: MixPool,
   connections: number,
   target: Target,
-  options: SearchOptions,
+  settings: CellSettings,
   signal: AbortSignal,
   log: (line: string) => void,
 ): Promise<{ load: SearchLoad; cpu: CpuUse | undefined }> {
+  const { options } = settings;
   const paths = cursor(pool.paths);
   const title = `${pool.name} c=${connections} ${target.side}`;
   const spec = {
     origin: target.origin,
     connections,
-    timeoutS: options.timeoutS,
+    timeoutS: settings.timeoutS,
     next: paths.next,
     signal,
     log,
@@ -78,10 +89,11 @@ async function measureOne(
 export async function runCells(
   pools: readonly MixPool[],
   targets: readonly [Target, Target],
-  options: SearchOptions,
+  settings: CellSettings,
   signal: AbortSignal,
   log: (line: string) => void,
 ): Promise<MeasuredCell[]> {
+  const { options } = settings;
   const cells: MeasuredCell[] = [];
   const total = pools.length * options.connections.length * 2;
   let pair = 0;
@@ -92,7 +104,8 @@ export async function runCells(
       for (const target of order) {
         if (signal.aborted) return cells;
         log(`(${cells.length + 1}/${total}) ${pool.name} c=${connections} ${target.side}`);
-        const { load, cpu } = await measureOne(pool, connections, target, options, signal, log);
+        const { load, cpu } = await measureOne(pool, connections, target, settings, signal, log);
+        const drainedMs = await settings.drain();
         cells.push({
           mix: pool.name,
           connections,
@@ -100,11 +113,13 @@ export async function runCells(
           order: cells.length,
           load,
           cpu,
+          drainedMs,
         });
         const f = figures(load);
         log(
           `  ${pool.name} c=${connections} ${target.side}: ${f.requestsPerSecond.toFixed(1)} ok/s, ` +
-            `p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, ${f.errors} failed`,
+            `p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, ${f.errors} failed` +
+            (drainedMs > 500 ? ` (its leftovers ran ${(drainedMs / 1000).toFixed(1)} s more)` : ''),
         );
         await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
       }
