@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { HTTPRequest, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import t from 'tap';
 import { projectPath } from '../shared/paths.js';
-import { generateProduct } from '../shared/write-model/seed/seed-data.js';
+import { generateProduct, seedLeaves } from '../shared/write-model/seed/seed-data.js';
 import { seedCatalog } from '../shared/write-model/seed/seed.js';
 import { chromiumPath, launchChromium, NO_CHROMIUM, offlineExcept } from './support/browser.js';
 import { ADMIN_TOKEN } from './support/catalog-write.js';
@@ -166,14 +166,29 @@ function commonWord(): string {
   return [...counts].sort((a, b) => b[1] - a[1])[0]![0];
 }
 
-/** A published product of the seed sold in sizes M and XL: the one given variants below. */
-function apparelId(): string {
-  for (let i = 0; i < PRODUCTS; i++) {
-    const p = generateProduct(SEED, i);
-    const sizes = p.attributes.size;
-    if (p.status === 'published' && sizes.includes('M') && sizes.includes('XL')) return p.id;
-  }
-  throw new Error('the seed has no product in sizes M and XL');
+/** A jacket with variants: black-M (none in stock), black-XL, grey-M; grey-XL does not exist. */
+function jacketWithVariants(categoryId: string) {
+  const variant = (color: string, size: string, amountMinor: number, stock: number) => ({
+    sku: `STORMVEIL-${color}-${size}`.toUpperCase(),
+    options: { color, size },
+    price: { amountMinor, currency: 'EUR' },
+    ...(stock > 0 ? { stock: { 'ams-1': stock } } : {}),
+  });
+  return {
+    sku: 'STORMVEIL',
+    name: 'Northpeak Stormveil Shell Jacket',
+    description: 'A waterproof shell jacket with taped seams and a hood that fits over a helmet.',
+    brand: 'Northpeak',
+    categoryId,
+    attributes: { material: 'recycled nylon' },
+    status: 'published',
+    options: ['color', 'size'],
+    variants: [
+      variant('black', 'M', 11_900, 0),
+      variant('black', 'XL', 12_900, 5),
+      variant('grey', 'M', 12_400, 3),
+    ],
+  };
 }
 
 t.test(
@@ -211,7 +226,15 @@ t.test(
       },
     });
     t.equal(tricky.statusCode, 201);
-    let published = 1;
+    const jackets = seedLeaves().find((leaf) => leaf.path.endsWith('/jackets'));
+    t.ok(jackets, 'the demo vocabulary has a jackets category');
+    const jacket = await pipeline.write.admin({
+      method: 'POST',
+      url: '/admin/v1/products',
+      payload: jacketWithVariants(jackets!.id),
+    });
+    t.equal(jacket.statusCode, 201, jacket.body);
+    let published = 2;
     for (let i = 0; i < PRODUCTS; i++) {
       if (generateProduct(SEED, i).status === 'published') published++;
     }
@@ -239,15 +262,7 @@ t.test(
     await page.setViewport({ width: 1280, height: 900 });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(String(error)));
-    /** Product documents with variants, answered in place of the API's (see the variants step). */
-    const withVariants = new Map<string, unknown>();
-    await offlineExcept(page, origin, async (request: HTTPRequest) => {
-      const id = /\/v1\/products\/([^/?]+)$/.exec(request.url())?.[1];
-      const body = id === undefined ? undefined : withVariants.get(id);
-      if (body === undefined) return false;
-      await request.respond({ contentType: 'application/json', body: JSON.stringify(body) });
-      return true;
-    });
+    await offlineExcept(page, origin);
     mkdirSync(SCREENSHOTS, { recursive: true });
 
     await t.test('browse: the page lists what /v1/search lists', async (t) => {
@@ -433,31 +448,31 @@ t.test(
       t.notOk(card.inside.includes('b'), 'no <b> element');
     });
 
-    await t.test('variant pickers when the detail has options and variants', async (t) => {
-      const id = apparelId();
-      const detail = await api<Detail>(`/v1/products/${id}`);
-      const variant = (color: string, size: string, amountMinor: number, inStock: boolean) => ({
-        id: `${color}-${size}`,
-        sku: `${detail.sku}-${color}-${size}`.toUpperCase(),
-        options: { color, size },
-        price: { amountMinor, currency: 'EUR' },
-        inStock,
-      });
-      // The shape API.md gives /v1/products/:id for a product with variants (grey-XL missing).
-      withVariants.set(id, {
-        ...detail,
-        price: null,
-        options: [
-          { name: 'color', values: ['black', 'grey'] },
-          { name: 'size', values: ['M', 'XL'] },
-        ],
-        variants: [
-          variant('black', 'M', 2000, false),
-          variant('black', 'XL', 2200, true),
-          variant('grey', 'M', 2100, true),
-        ],
-        priceRange: { min: 2000, max: 2200, currency: 'EUR' },
-      });
+    await t.test('a product with variants: search, pickers, the chosen variant', async (t) => {
+      const { id, version } = jacket.json<{ id: string; version: number }>();
+      const detail = await waitFor('the jacket in the detail read model', () =>
+        api<Detail & { variants: { id: string; options: Record<string, string> }[] }>(
+          `/v1/products/${id}?minVersion=${version}`,
+        ),
+      );
+      const variantId = (color: string, size: string) =>
+        detail.variants.find((v) => v.options['color'] === color && v.options['size'] === size)!.id;
+
+      await page.goto(`${origin}/?q=stormveil`);
+      await settled(page, 'q=stormveil');
+      const card = await one(page, '#results .card');
+      t.match(card.text, 'from €119.00', 'the card shows the lowest variant price');
+      t.match(card.text, '3 options');
+
+      await page.goto(`${origin}/?q=stormveil&attr.color=grey`);
+      await settled(page, 'attr.color=grey');
+      t.equal(
+        (await one(page, '#results .card-link')).attr['href'],
+        `#/product/${id}?variant=${variantId('grey', 'M')}`,
+        'a filter on an option links the variant that matches it',
+      );
+      await page.click('#results .card-link');
+      await page.waitForSelector('.option');
       const buyBox = async () => ({
         price: (await one(page, '#price')).text,
         stock: (await one(page, '#availability')).text,
@@ -465,45 +480,42 @@ t.test(
         disabled: (await all(page, '.option input:disabled')).map((i) => i.data['key']),
         soldOut: (await all(page, '.sold-out input')).map((i) => i.data['key']),
       });
-      await page.goto(`${origin}/#/product/${id}`);
-      await page.waitForSelector('.option');
       t.same(
         await buyBox(),
         {
-          price: '€22.00',
-          stock: 'In stock',
-          chosen: ['black', 'XL'],
-          disabled: [],
-          soldOut: ['option-1=M'],
-        },
-        'starts on the first variant in stock',
-      );
-      t.equal((await one(page, '.range')).text, '€20.00 – €22.00 across 3 variants');
-      await page.click('input[data-key="option-0=grey"]');
-      t.same(
-        await buyBox(),
-        {
-          price: '€21.00',
+          price: '€124.00',
           stock: 'In stock',
           chosen: ['grey', 'M'],
           disabled: ['option-1=XL'],
           soldOut: [],
         },
-        'grey has no XL: M is chosen, XL cannot be',
+        'grey M; grey has no XL, so XL cannot be chosen',
       );
-      t.match(page.url(), `#/product/${id}?variant=grey-M`);
+      t.equal((await one(page, '.range')).text, '€119.00 – €129.00 across 3 variants');
       await page.screenshot({ path: join(SCREENSHOTS, 'storefront-variants.png') });
+
       await page.click('input[data-key="option-0=black"]');
-      t.same(await buyBox(), {
-        price: '€20.00',
-        stock: 'Out of stock',
-        chosen: ['black', 'M'],
-        disabled: [],
-        soldOut: ['option-1=M'],
-      });
+      t.same(
+        await buyBox(),
+        {
+          price: '€119.00',
+          stock: 'Out of stock',
+          chosen: ['black', 'M'],
+          disabled: [],
+          soldOut: ['option-1=M'],
+        },
+        'black keeps M, which is sold out',
+      );
+      await page.click('input[data-key="option-1=XL"]');
+      t.same((await buyBox()).price, '€129.00');
+      t.match(page.url(), `#/product/${id}?variant=${variantId('black', 'XL')}`);
       await page.reload();
       await page.waitForSelector('.option');
-      t.same((await buyBox()).chosen, ['black', 'M'], 'the chosen variant is in the URL');
+      t.same((await buyBox()).chosen, ['black', 'XL'], 'the chosen variant is in the URL');
+
+      await page.goto(`${origin}/#/product/${id}`);
+      await page.waitForSelector('.option');
+      t.same((await buyBox()).chosen, ['black', 'XL'], 'without one, the first in stock');
     });
 
     t.same(errors, [], 'no script errors on the page');

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { Teardowns } from './isolation.js';
 
 /** Debian's chromium (infra/local/chromium.sh installs it), or CHROMIUM_PATH. */
@@ -26,23 +26,14 @@ export async function launchChromium(t: Teardowns, executablePath: string): Prom
   return browser;
 }
 
-export type Responder = (request: HTTPRequest) => Promise<boolean>;
-
 /**
  * The page reaches only `origin`: anything else (the demo catalog's CDN image URLs) fails at
- * once, as offline, instead of waiting on DNS. `respond` may answer a request itself first.
+ * once, as offline, instead of waiting on DNS.
  */
-export async function offlineExcept(
-  page: Page,
-  origin: string,
-  respond: Responder = async () => false,
-): Promise<void> {
+export async function offlineExcept(page: Page, origin: string): Promise<void> {
   await page.setRequestInterception(true);
   page.on('request', (request) => {
-    void (async () => {
-      if (!request.url().startsWith(`${origin}/`)) return request.abort('internetdisconnected');
-      if (await respond(request)) return;
-      return request.continue();
-    })();
+    if (request.url().startsWith(`${origin}/`)) void request.continue();
+    else void request.abort('internetdisconnected');
   });
 }

@@ -276,25 +276,40 @@ function picture(src, name, cls) {
   return img;
 }
 
+/** "from €119.00" when the variants of a product differ in price. */
+function cardPrice(item) {
+  if (!item.price) return h('span', { class: 'price' }, '—');
+  const range = item.priceRange;
+  const from = item.variantCount > 0 && range && range.min !== range.max;
+  return from
+    ? h('span', {}, h('span', { class: 'from' }, 'from '), money(item.price))
+    : money(item.price);
+}
+
 function card(item, names) {
   const category = item.category ? names.get(item.category)?.name : undefined;
+  const variants = item.variantCount > 0 ? `${item.variantCount} options` : undefined;
+  // Filters on options narrowed the variants: open the product on one that matches them.
+  const matched = item.matchedVariants ?? [];
+  const variant = matched.length > 0 && matched.length < item.variantCount ? matched[0] : undefined;
+  const href = `#/product/${encodeURIComponent(item.id)}${variant ? `?variant=${encodeURIComponent(variant)}` : ''}`;
   return h(
     'li',
     { class: 'card', 'data-id': item.id },
     h(
       'a',
-      { class: 'card-link', href: `#/product/${encodeURIComponent(item.id)}` },
+      { class: 'card-link', href },
       picture(item.image, item.name, 'thumb'),
       h('h2', { class: 'card-name' }, highlighted(item.highlight?.name, item.name)),
     ),
-    h('p', { class: 'card-meta' }, [item.brand, category].filter(Boolean).join(' · ')),
+    h('p', { class: 'card-meta' }, [item.brand, category, variants].filter(Boolean).join(' · ')),
     item.highlight?.description
       ? h('p', { class: 'snippet' }, '…', highlighted(item.highlight.description, ''), '…')
       : '',
     h(
       'p',
       { class: 'card-buy' },
-      item.price ? money(item.price) : h('span', { class: 'price' }, '—'),
+      cardPrice(item),
       h(
         'span',
         { class: item.inStock ? 'stock in' : 'stock out' },
@@ -671,7 +686,7 @@ function rangeText(range, variants) {
 
 function renderBuyBox(box, product, model, chosen) {
   const variant = model?.variants.find((v) => matches(v, chosen));
-  const price = variant ? (variant.price ?? product.price) : product.price;
+  const price = variant ? variant.price : product.price;
   const inStock = variant ? variant.inStock === true : product.availability?.inStock === true;
   const available = variant ? undefined : product.availability?.available;
   const pickers = model?.options.map((option, i) =>
