@@ -4,7 +4,7 @@ import {
   type ProductSnapshot,
 } from '../../events/catalog-events.js';
 import { priceRange } from '../detail/document.js';
-import { variantKeys, variantRows, type VariantRow } from './variant-keys.js';
+import { rowOptions, variantKeys, variantRows, type VariantRow } from './variant-keys.js';
 
 /**
  * The search document of a product, for every status: unpublished and deleted products are kept
@@ -31,6 +31,7 @@ export function searchDocument(snapshot: ProductSnapshot): Record<string, unknow
   const p = withVariantDefaults(snapshot);
   const attributes = attributeEntries(p.attributes);
   const rows = variantRows(p);
+  const options = rowOptions(p);
   const range = priceRange(p);
   return {
     id: p.id,
@@ -56,8 +57,8 @@ export function searchDocument(snapshot: ProductSnapshot): Record<string, unknow
         ...p.variants.flatMap((v) => attributeEntries(v.attributes).map((a) => a.value)),
       ],
     ),
-    optionNames: p.options,
-    variantKeys: variantKeys(p.options, rows),
+    optionNames: options,
+    variantKeys: variantKeys(options, rows),
     priceMinor: range?.min ?? null,
     currency: range?.currency ?? null,
     prices: rowPrices(rows),

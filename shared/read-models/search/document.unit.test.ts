@@ -154,6 +154,16 @@ t.test('A product without variants is one row: its own price and stock', async (
   t.equal(doc['variantCount'], 0);
   t.strictSame(doc['priceRange'], { min: 500, max: 500, currency: 'EUR' });
   t.strictSame(doc['skus'], ['TEE']);
+  const declared = searchDocument({
+    ...single,
+    options: ['color'],
+    variants: [],
+  });
+  t.strictSame(
+    [declared['optionNames'], declared['variantKeys']],
+    [[], ['|0', '|0|0000000000500']],
+    'options declared but no variant (yet, or any more): still the product itself',
+  );
 });
 
 t.test('The document does not depend on the key order of the snapshot', async (t) => {

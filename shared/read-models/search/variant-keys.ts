@@ -25,9 +25,13 @@ export interface VariantRow {
   readonly inStock: boolean;
 }
 
-/** The sellable rows of a product: its variants, or the product itself when it has none. */
+/**
+ * The sellable rows of a product: its variants, or the product itself when it has none (also
+ * when it declares options but has no variant yet, or any more: then its own price and stock are
+ * the ones it sells, as on the write side).
+ */
 export function variantRows(p: FullProductSnapshot): VariantRow[] {
-  if (p.variants.length === 0 && p.options.length === 0) {
+  if (p.variants.length === 0) {
     return [{ options: {}, price: p.price?.amountMinor ?? null, inStock: p.stock.available > 0 }];
   }
   return p.variants.map((v) => ({
@@ -70,6 +74,10 @@ export function subsets<T>(items: readonly T[]): T[][] {
   for (const item of items) out.push(...out.map((subset) => [...subset, item]));
   return out;
 }
+
+/** The options the rows have values for: none without variants. */
+export const rowOptions = (p: FullProductSnapshot): readonly string[] =>
+  p.variants.length === 0 ? [] : p.options;
 
 /**
  * The combination tokens of all rows, deduplicated, in a stable order (rows in order, subsets

@@ -153,7 +153,7 @@ function product(i: number, random: (n: number) => number): ProductSnapshot {
 /** The rule, written directly: one sellable row has every asked value, the price and stock. */
 function groundTruth(p: ProductSnapshot, f: BodyFilters): boolean {
   const rows =
-    (p.options ?? []).length === 0
+    (p.variants ?? []).length === 0
       ? [{ options: {} as Record<string, string>, price: p.price, available: p.stock.available }]
       : (p.variants ?? []).map((v) => ({
           options: v.options,
