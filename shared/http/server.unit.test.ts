@@ -291,7 +291,10 @@ async function rawExchange(port: number, bytes: string): Promise<string> {
     const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
     let answer = '';
     socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-    socket.on('end', () => resolve(answer));
+    socket.on('end', () => {
+      socket.destroy(); // the server ended its side; leave no half-open socket behind
+      resolve(answer);
+    });
     socket.on('error', reject);
   });
 }

@@ -6,6 +6,7 @@ import {
   type VersionChannel,
 } from '../../../shared/read-models/detail/version-waiter.js';
 import type { CatalogReadContext } from '../context.js';
+import { productDetailSchema } from './detail-schema.js';
 import { DetailReader, type StoredDetail } from './detail-reader.js';
 
 const problem = { $ref: 'Problem#' } as const;
@@ -52,11 +53,7 @@ const detailSchema = {
     properties: { minVersion: { type: 'integer', minimum: 1, maximum: 1e15 } },
   },
   response: {
-    200: {
-      description: 'The product detail document',
-      type: 'object',
-      additionalProperties: true,
-    },
+    200: productDetailSchema,
     '4xx': problem,
     '5xx': problem,
   },
