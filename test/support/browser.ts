@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { Teardowns } from './isolation.js';
 
-/** Debian's chromium (infra/local/chromium.sh installs it), or CHROMIUM_PATH. */
-export const chromiumPath: string | undefined =
-  process.env['CHROMIUM_PATH'] ??
-  ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+/** CHROMIUM_PATH, or Debian's chromium (infra/local/chromium.sh installs it); undefined if none. */
+export const chromiumPath: string | undefined = [
+  process.env['CHROMIUM_PATH'],
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+].find((path): path is string => path !== undefined && path !== '' && existsSync(path));
 
 export const NO_CHROMIUM =
   'no Chromium found: run `bash infra/local/chromium.sh up` (Debian) or set CHROMIUM_PATH';
