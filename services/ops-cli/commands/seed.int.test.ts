@@ -19,6 +19,11 @@ import {
   seedLeaves,
   uuidV5,
 } from '../../../shared/write-model/seed/seed-data.js';
+import {
+  DEFAULT_VARIANT_SHARE,
+  generateCatalogProduct,
+  hasVariants,
+} from '../../../shared/write-model/seed/seed-variants.js';
 
 const SEED = 7;
 const PRODUCTS = 200;
@@ -115,6 +120,10 @@ t.test('The arguments are checked', async (t) => {
   t.throws(() => parseSeedArgs(['--products', '0'], defaults), /positive integer/);
   t.throws(() => parseSeedArgs(['--products', '3', '--seed', '-1'], defaults), /--seed/);
   t.throws(() => parseSeedArgs(['--products', '3', '--published-ratio', '1.5'], defaults), /ratio/);
+  t.equal(parseSeedArgs(['--products', '3'], defaults).variantShare, DEFAULT_VARIANT_SHARE);
+  t.equal(parseSeedArgs(['--products', '3', '--variant-share', '0.5'], defaults).variantShare, 0.5);
+  t.throws(() => parseSeedArgs(['--products', '3', '--variant-share', '2'], defaults), /share/);
+  t.throws(() => parseSeedArgs(['--products', '3', '--variant-share', ''], defaults), /share/);
   t.throws(() => parseSeedArgs(['--products', '3', '--bogus'], defaults));
   t.throws(
     () => parseSeedArgs(['--products', '3'], { ...defaults, token: undefined }),
@@ -372,5 +381,76 @@ t.test(
     t.same(rerun.categories.namespaced, report.categories.namespaced);
     t.equal(rerun.accepted, 1);
     t.equal(await count(h, 'SELECT count(*) AS n FROM categories'), total + theirs.length);
+  },
+);
+
+t.test(
+  'When seeding with a variant share, then about that share sells through variants, stored as generated',
+  async (t) => {
+    const h = await writeHarness(t);
+    const baseUrl = await listening(h);
+    const options = {
+      baseUrl,
+      token: ADMIN_TOKEN,
+      products: 60,
+      seed: SEED,
+      publishedRatio: 0.9,
+      variantShare: 0.5,
+    };
+    const output = memoryOutput();
+    const report = await seedCatalog(options, {
+      output,
+      progressStream: sink(),
+      pollIntervalMs: 50,
+    });
+    t.match(report, { state: 'completed', accepted: 60, rejected: 0 });
+    const generated = Array.from({ length: 60 }, (_, i) =>
+      generateCatalogProduct(SEED, i, { variantShare: 0.5 }),
+    );
+    const withVariants = generated.filter(hasVariants);
+    t.ok(withVariants.length >= 20 && withVariants.length <= 40, `${withVariants.length} of 60`);
+    t.equal(report.sent.withVariants, withVariants.length);
+    const variants = withVariants.reduce((n, p) => n + p.variants.length, 0);
+    t.equal(report.sent.variants, variants);
+    printSummary(report, output);
+    t.match(output.text(), `${withVariants.length} products with ${variants} variants`);
+    t.equal(await count(h, 'SELECT count(*) AS n FROM product_variants'), variants);
+    t.equal(
+      await count(h, 'SELECT count(DISTINCT product_id) AS n FROM product_variants'),
+      withVariants.length,
+    );
+    t.equal(
+      await count(
+        h,
+        `SELECT count(*) AS n FROM products p WHERE p.status = 'published'
+          AND NOT EXISTS (SELECT 1 FROM product_prices pr WHERE pr.product_id = p.id)
+          AND NOT EXISTS (SELECT 1 FROM product_variants v JOIN variant_prices vp
+                                 ON vp.variant_id = v.id WHERE v.product_id = p.id)`,
+      ),
+      0,
+      "every published product has a price, its own or a variant's",
+    );
+    const [expected] = withVariants;
+    if (expected === undefined) throw new Error('no product with variants');
+    const stored = await h.admin({ method: 'GET', url: `/admin/v1/products/${expected.id}` });
+    t.match(stored.json(), {
+      id: expected.id,
+      attributes: expected.attributes,
+      options: expected.options,
+      price: null,
+      stock: { available: 0, byWarehouse: {} },
+    });
+    t.same(
+      stored
+        .json<{ variants: { id: string; sku: string; options: object; price: unknown }[] }>()
+        .variants.map((v) => [v.id, v.sku, v.options, v.price]),
+      expected.variants.map((v) => [v.id, v.sku, v.options, v.price ?? null]),
+    );
+    const rerun = await seedCatalog(options, {
+      output: memoryOutput(),
+      progressStream: sink(),
+      pollIntervalMs: 50,
+    });
+    t.match(rerun, { accepted: 0, rejected: 60, duplicates: 60 }, 'a re-run adds nothing');
   },
 );

@@ -15,9 +15,9 @@ import {
   type SeedReport,
 } from '../../../shared/write-model/seed/seed.js';
 import { DEFAULT_PUBLISHED_RATIO, MAX_SEED } from '../../../shared/write-model/seed/seed-data.js';
+import { DEFAULT_VARIANT_SHARE } from '../../../shared/write-model/seed/seed-variants.js';
 
-export const seedHelp =
-  'seed --products N [--url http://127.0.0.1:3001] [--seed 42] [--published-ratio 0.9] [--timeout 3600]: create a demo catalog (category tree + N products) through the admin API (token: first of ADMIN_TOKENS)';
+export const seedHelp = `seed --products N [--url http://127.0.0.1:3001] [--seed 42] [--published-ratio 0.9] [--variant-share ${DEFAULT_VARIANT_SHARE}] [--timeout 3600]: create a demo catalog (category tree + N products, a share of them in 5-20 variants: apparel in colors x sizes, shoes in sizes) through the admin API (token: first of ADMIN_TOKENS)`;
 
 /** Parses the command line; throws a usage message on anything invalid. */
 export function parseSeedArgs(
@@ -31,6 +31,7 @@ export function parseSeedArgs(
       url: { type: 'string' },
       seed: { type: 'string', default: '42' },
       'published-ratio': { type: 'string', default: String(DEFAULT_PUBLISHED_RATIO) },
+      'variant-share': { type: 'string', default: String(DEFAULT_VARIANT_SHARE) },
       timeout: { type: 'string', default: String(DEFAULT_SEED_TIMEOUT_SECONDS) },
     },
     allowPositionals: true,
@@ -51,6 +52,11 @@ export function parseSeedArgs(
   if (ratio.trim() === '' || !(publishedRatio >= 0 && publishedRatio <= 1)) {
     throw new Error('--published-ratio must be a number from 0 to 1');
   }
+  const share = values['variant-share'];
+  const variantShare = Number(share);
+  if (share.trim() === '' || !(variantShare >= 0 && variantShare <= 1)) {
+    throw new Error('--variant-share must be a number from 0 to 1');
+  }
   const timeoutSeconds = Number(values.timeout);
   if (!(timeoutSeconds > 0)) throw new Error('--timeout must be a number of seconds');
   const baseUrl = values.url ?? defaults.baseUrl;
@@ -66,6 +72,7 @@ export function parseSeedArgs(
     products,
     seed,
     publishedRatio,
+    variantShare,
     timeoutMs: timeoutSeconds * 1000,
   };
 }
@@ -102,7 +109,7 @@ export function printSummary(report: SeedReport, output: Output): void {
     `  products    ${formatCount(report.accepted)} accepted, ${formatCount(report.rejected)} rejected (import ${report.importId} ${report.state})`,
   );
   output.line(
-    `  sent        ${formatCount(report.sent.lines)} lines, ${megabytes(report.sent.bytes)}`,
+    `  sent        ${formatCount(report.sent.lines)} lines, ${megabytes(report.sent.bytes)}; ${formatCount(report.sent.withVariants)} products with ${formatCount(report.sent.variants)} variants`,
   );
   output.line(
     `  duration    ${formatDuration(report.durationMs)} (categories ${formatDuration(p.categories)}, upload ${formatDuration(p.upload)}, import ${formatDuration(p.import)})`,

@@ -24,7 +24,8 @@ import {
   type CategoryTally,
   type NamespacedCategory,
 } from './admin-api.js';
-import { generateProduct, seedCategories, seedLeaves, type ProductOptions } from './seed-data.js';
+import { seedCategories, seedLeaves } from './seed-data.js';
+import { generateCatalogProduct, hasVariants, type CatalogOptions } from './seed-variants.js';
 
 export interface SeedOptions {
   /** The catalog-write service, e.g. http://127.0.0.1:3001. */
@@ -34,6 +35,8 @@ export interface SeedOptions {
   readonly products: number;
   readonly seed: number;
   readonly publishedRatio: number;
+  /** Share of products selling through 5-20 variants (seed-variants.ts); default 0. */
+  readonly variantShare?: number;
   /** Give up following the import after this long (it runs on in the server). */
   readonly timeoutMs?: number;
 }
@@ -62,7 +65,13 @@ export interface SeedReport {
   };
   readonly importId: string;
   readonly state: ImportView['state'];
-  readonly sent: { readonly lines: number; readonly bytes: number };
+  readonly sent: {
+    readonly lines: number;
+    readonly bytes: number;
+    /** Products sent with variants, and their variants. */
+    readonly withVariants: number;
+    readonly variants: number;
+  };
   readonly accepted: number;
   readonly rejected: number;
   /** Rejections among those listed by the server that are products this seed created before. */
@@ -110,19 +119,20 @@ export async function seedCatalog(
   const categoriesDone = Date.now();
 
   const uploadBar = startProgress({ label: 'sending', total: options.products, stream });
-  const sent = { lines: 0, bytes: 0 };
+  const sent = { lines: 0, bytes: 0, withVariants: 0, variants: 0 };
   let importId: string;
   try {
     const body = Readable.from(
       ndjsonChunks(
         options.seed,
         options.products,
-        { publishedRatio: options.publishedRatio },
+        { publishedRatio: options.publishedRatio, variantShare: options.variantShare ?? 0 },
         (lines, bytes) => {
           sent.lines += lines;
           sent.bytes += bytes;
           uploadBar.add(lines);
         },
+        sent,
       ),
       { objectMode: false },
     );
@@ -187,13 +197,14 @@ export const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toF
 /**
  * The import body in chunks of about 64 KiB, generated as the stream is read: only one chunk
  * exists at a time. `onChunk` is told how many lines and bytes each chunk holds when it is
- * handed over.
+ * handed over; `tally` counts the products with variants and their variants.
  */
 export function* ndjsonChunks(
   seed: number,
   count: number,
-  options: ProductOptions = {},
+  options: CatalogOptions = {},
   onChunk: (lines: number, bytes: number) => void = () => undefined,
+  tally: { withVariants: number; variants: number } = { withVariants: 0, variants: 0 },
 ): Generator<Buffer, void, undefined> {
   let parts: string[] = [];
   let size = 0;
@@ -205,7 +216,12 @@ export function* ndjsonChunks(
     return chunk;
   };
   for (let index = 0; index < count; index++) {
-    const line = `${JSON.stringify(generateProduct(seed, index, options))}\n`;
+    const product = generateCatalogProduct(seed, index, options);
+    if (hasVariants(product)) {
+      tally.withVariants += 1;
+      tally.variants += product.variants.length;
+    }
+    const line = `${JSON.stringify(product)}\n`;
     parts.push(line);
     size += line.length;
     if (size >= CHUNK_BYTES) yield flush();
