@@ -1,6 +1,13 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { problemDocument } from './problems.js';
+
+/** The response Node attaches to a socket while a request on it is being answered. */
+interface InFlightResponse {
+  readonly headersSent: boolean;
+  readonly req?: { readonly complete: boolean };
+  once(event: 'finish' | 'close', listener: () => void): unknown;
+}
 
 /**
  * Errors Node's HTTP parser raises before Fastify sees a request (bad chunking, TE with CL, a bad
@@ -11,9 +18,20 @@ import { problemDocument } from './problems.js';
 export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
   // A response already on its way (the error came later in the stream) cannot be followed by
   // another one on the same connection.
-  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  const inFlight = (socket as Socket & { _httpMessage?: InFlightResponse | null })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
     socket.destroy();
+    return;
+  }
+  // A request that fully arrived before the bad bytes is still being handled (bytes pipelined
+  // after it, or after its Connection: close). An answer written now would reach its client as
+  // the answer to that request, which may have committed: it is answered first, then the
+  // connection is closed. (When the bad bytes are in that request's own body, it can never
+  // complete, and the problem document below is its answer.)
+  if (inFlight?.req?.complete === true) {
+    const close = () => socket.destroy();
+    inFlight.once('finish', close);
+    inFlight.once('close', close);
     return;
   }
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
@@ -32,4 +50,23 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
       'Connection: close\r\n\r\n' +
       body,
   );
+}
+
+/**
+ * An Expect other than 100-continue: Node answers 417 itself, with an empty body, unless the
+ * server listens for it. Answered here as a problem document instead, the connection closed.
+ */
+export function expectationFailedHandler(
+  _request: IncomingMessage,
+  response: ServerResponse,
+): void {
+  const body = JSON.stringify(
+    problemDocument('expectation_failed', 'Only Expect: 100-continue is supported.'),
+  );
+  response.writeHead(417, {
+    'content-type': 'application/problem+json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  });
+  response.end(body);
 }

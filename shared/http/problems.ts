@@ -16,6 +16,7 @@ export const problemCatalogue = {
   precondition_failed: { status: 412, title: 'The precondition does not hold' },
   payload_too_large: { status: 413, title: 'The body is too large' },
   unsupported_media_type: { status: 415, title: 'This content type is not accepted' },
+  expectation_failed: { status: 417, title: 'The expectation cannot be met' },
   sku_taken: { status: 409, title: 'Another product has this SKU' },
   option_combination_taken: {
     status: 409,

@@ -7,7 +7,7 @@ import Fastify, {
 import { requestLogPolicyOf, type Logger } from '../logging/logger.js';
 import { PolicyLogController, type RequestLogPolicy } from '../logging/request-log.js';
 import { lazyChildLoggerFactory } from '../logging/request-logger.js';
-import { clientErrorHandler } from './client-errors.js';
+import { clientErrorHandler, expectationFailedHandler } from './client-errors.js';
 import { docsPlugin } from './docs.js';
 import { strictJsonBodies } from './json-body.js';
 import { frameworkErrorHandler, problemErrorHandler } from './error-handler.js';
@@ -72,6 +72,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     },
   });
   app.addSchema(problemSchema);
+  app.server.on('checkExpectation', expectationFailedHandler);
   strictJsonBodies(app);
   await app.register(problemErrorHandler);
   await app.register(docsPlugin, {

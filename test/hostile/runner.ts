@@ -143,10 +143,17 @@ async function sameAnswer(
   ];
 }
 
+/** An answer as the checks read it, from inject() or from a raw socket. */
+export interface Answer {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, unknown>>;
+  readonly body: string;
+}
+
 /** What is wrong with an answer by itself: a 5xx, a 4xx that is not a problem document. */
 export function answerProblems(
-  request: HostileRequest,
-  response: LightMyRequestResponse,
+  request: Pick<HostileRequest, 'method' | 'mustReject' | 'expectStatus' | 'allowUnavailable'>,
+  response: Answer,
 ): string[] {
   const status = response.statusCode;
   const problems: string[] = [];
@@ -167,14 +174,15 @@ export function answerProblems(
   return problems;
 }
 
-function problemDocumentProblems(response: LightMyRequestResponse): string[] {
-  const type = String(response.headers['content-type'] ?? '');
+function problemDocumentProblems(response: Answer): string[] {
+  const header = response.headers['content-type'];
+  const type = typeof header === 'string' ? header : '';
   if (!type.startsWith('application/problem+json')) {
     return [`${response.statusCode} with content-type ${brief(type)}, not problem+json`];
   }
   let body: Record<string, unknown>;
   try {
-    body = response.json<Record<string, unknown>>();
+    body = JSON.parse(response.body) as Record<string, unknown>;
   } catch {
     return [`${response.statusCode} problem body is not JSON: ${brief(response.body)}`];
   }
