@@ -101,3 +101,4 @@ const analyticsCounts = await walk(
 const total = totalCases(readCounts) + totalCases(analyticsCounts);
 t.comment(`read side: ${total} cases`);
 t.ok(readCounts.size >= 4 && analyticsCounts.size >= 6, 'every read route was walked');
+t.ok(total >= 500, `at least 500 cases on the read side (${total})`);
