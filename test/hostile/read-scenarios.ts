@@ -30,9 +30,30 @@ const COMBINED: Readonly<Record<string, readonly [string, string, boolean?][]>> 
     ['range filter on a text attribute', 'attr.color.min=1&attr.color.max=x'],
     ['category by slug and id at once', 'category={id}&category=x'],
     [
+      'q of 3,000 distinct words',
+      `q=${Array.from({ length: 3_000 }, (_, i) => `w${i}`).join('+')}`,
+    ],
+    ['q of 2,000 words with typos and synonyms', `q=${'sneakerz+tshirt+'.repeat(1_000)}`],
+    ['q of 16,384 characters of one word', `q=${'a'.repeat(16_384)}`],
+    [
+      'facets of 280 attributes',
+      `facets=${Array.from({ length: 280 }, (_, i) => `attr.a${i}`).join(',')}`,
+    ],
+    [
+      'attribute filters on 300 attributes',
+      Array.from({ length: 300 }, (_, i) => `attr.a${i}=x`).join('&'),
+    ],
+    [
       'brand 50 times, each 100 chars',
       Array.from({ length: 50 }, (_, i) => `brand=${`${i}`.padEnd(100, 'b')}`).join('&'),
     ],
+  ],
+  '/v1/suggest': [
+    [
+      'q of 3,000 distinct words',
+      `q=${Array.from({ length: 3_000 }, (_, i) => `w${i}`).join('+')}`,
+    ],
+    ['q of 16,384 characters of one word', `q=${'a'.repeat(16_384)}`],
   ],
   '/v1/products/{id}': [['minVersion far ahead', 'minVersion=1000000000000000', true]],
   '/analytics/v1/catalog/changes': [
