@@ -29,7 +29,7 @@ export interface ServerOptions {
 export const AISLE_VERSION = '0.1.0';
 
 /** Largest request line + headers accepted (431 above it). */
-export const MAX_REQUEST_HEAD_BYTES = 160 * 1024;
+export const MAX_REQUEST_HEAD_BYTES = 64 * 1024;
 
 type ValidatorFactory = NonNullable<
   NonNullable<
@@ -55,7 +55,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
-    // The request line may hold a 16,384-character query percent-encoded (up to 9 bytes a
+    // The request line may hold a 4,096-character query percent-encoded (up to 9 bytes a
     // character): Node's 16 KiB default would refuse what the API publishes.
     http: { maxHeaderSize: MAX_REQUEST_HEAD_BYTES },
     frameworkErrors: frameworkErrorHandler,

@@ -19,9 +19,9 @@ export const searchLimits = {
   /** page * size may not exceed this; deeper results are reached with `cursor`. */
   pageDepth: 1000,
   /** Longest `q` accepted; only the first 512 characters and 10 words are searched (text.ts). */
-  // Percent-encoded, 16,384 characters of any script fit in the 160 KiB request-head limit
+  // Percent-encoded, 4,096 characters of any script fit in the 64 KiB request-head limit
   // (shared/http/server.ts): the published maximum is reachable.
-  qMaxLength: 16_384,
+  qMaxLength: 4_096,
   brandsMax: 50,
   attributeFiltersMax: 20,
   valuesPerAttributeMax: 20,

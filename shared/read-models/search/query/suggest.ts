@@ -1,7 +1,7 @@
 import type { SearchResponseBody } from '../../../stores/search/engine.js';
 import { HIGHLIGHT_TAGS, type Json } from './build-search-body.js';
 
-export const suggestLimits = { sizeDefault: 8, sizeMax: 20, qMaxLength: 16_384 } as const;
+export const suggestLimits = { sizeDefault: 8, sizeMax: 20, qMaxLength: 4_096 } as const;
 
 const SUGGEST_FIELDS = ['name.suggest', 'name.suggest._2gram', 'name.suggest._3gram'];
 const FUZZY = { fuzziness: 'AUTO', prefix_length: 1, max_expansions: 10 } as const;
