@@ -126,7 +126,12 @@ export class SearchAnswers {
   ): Promise<FacetsPart> {
     const plan = searchFacetPlan(sent);
     const facets = mapFacets(raw.aggregations, plan);
-    const recount = exactFacetRecount(searchQuery(sent, [VISIBLE]), plan, raw.aggregations, facets);
+    const recount = exactFacetRecount(
+      (filter) => searchQuery(sent, [VISIBLE, ...filter]),
+      plan,
+      raw.aggregations,
+      facets,
+    );
     if (recount === undefined) return { facets, fuzzyUnits };
     const counted = await this.options.runner.recount(recount.body);
     return { facets: recount.apply(counted.aggregations), fuzzyUnits };

@@ -2,8 +2,8 @@ import { facetToken } from '../document.js';
 import type { SearchFacets, ValueCount } from './facet-counts.js';
 import { bucketKeys, facetNodes } from './facet-counts.js';
 import { OPTION_NAMES_AGG, PRICE_RANGES, type FacetPlan, type OwnGroup } from './facets.js';
-import { productClausesBut, variantConditionBut, type Json } from './filters.js';
-import { variantClause, type VariantCondition } from './variant-filter.js';
+import { variantConditionBut, type FacetGroup, type GroupFilter, type Json } from './filters.js';
+import { variantClause, variesAcrossVariants, type VariantCondition } from './variant-filter.js';
 
 /**
  * Exact facet counts under variant filters (API.md "Variants"; decision 0008).
@@ -17,7 +17,8 @@ import { variantClause, type VariantCondition } from './variant-filter.js';
  * value the first one listed (exact count > 0 implies listed: the bound is an upper one), a
  * `filters` aggregation of "one variant matches the condition and has this value". Only option
  * names, price ranges and stock are recounted: brand and category are product properties, and a
- * name that is no option in the scope is an attribute of every product there.
+ * name that is no option in the scope is an attribute of every product there. When the condition
+ * holds on every variant of the scope's products alike, the first counts are exact: no recount.
  */
 
 /** A value to recount and the clause of "one variant has it, with the other filters". */
@@ -28,8 +29,8 @@ interface Candidate {
 }
 
 interface Scope {
-  /** The product clauses of the scope (every filter but its group's, variant part aside). */
-  readonly filter: Json[];
+  /** The group whose facet the scope counts (none: the shared facets, with every filter). */
+  readonly group?: FacetGroup;
   readonly candidates: readonly Candidate[];
 }
 
@@ -123,7 +124,7 @@ function sharedScope(plan: FacetPlan, facets: SearchFacets, options: Set<string>
       .filter(([name]) => options.has(name) && !plan.selectedAttributes.includes(name))
       .flatMap(([name, values]) => optionCandidates(condition, n, name, values)),
   ];
-  return { filter: productClausesBut(plan.filters), candidates };
+  return { candidates };
 }
 
 function ownScope(
@@ -147,16 +148,22 @@ function ownScope(
               facets.attributes[group.facet.attribute] ?? [],
             )
           : [];
-  return { filter: productClausesBut(plan.filters, group.group), candidates };
+  return { group: group.group, candidates };
 }
 
 /**
- * The recount for a main body's answer, or undefined when its counts are exact already (no
- * variant condition among a scope's other filters, or no product with options in that scope).
- * `query` is the main body's query without its filters (searchQuery with visibility only).
+ * The recount for a main body's answer, or undefined when its counts are exact already: no
+ * variant condition among a scope's other filters, no product with options in that scope, or a
+ * condition that holds on all variants of those products alike (only option filters on names
+ * that are no option there).
+ * `queryWith` builds the main body's query with the given filter clauses (searchQuery).
  */
+/** The product clauses of some of the filters. */
+const clausesOf = (filters: readonly GroupFilter[]): Json[] =>
+  filters.flatMap((f) => (f.clause === undefined ? [] : [f.clause]));
+
 export function exactFacetRecount(
-  query: Json,
+  queryWith: (filter: readonly Json[]) => Json,
   plan: FacetPlan,
   aggregations: unknown,
   facets: SearchFacets,
@@ -166,20 +173,33 @@ export function exactFacetRecount(
     new Set(bucketKeys(node[OPTION_NAMES_AGG]));
   const scopes: Scope[] = [];
   const shared = optionNames(nodes.shared);
-  if (plan.sharedVariantCheck && shared.size > 0) scopes.push(sharedScope(plan, facets, shared));
+  if (plan.sharedVariantCheck && variesAcrossVariants(variantConditionBut(plan.filters), shared)) {
+    scopes.push(sharedScope(plan, facets, shared));
+  }
   plan.own.forEach((group, i) => {
     const options = optionNames(nodes.own(group));
-    if (group.variantCheck && options.size > 0) {
+    const others = variantConditionBut(plan.filters, group.group);
+    if (group.variantCheck && variesAcrossVariants(others, options)) {
       scopes.push(ownScope(group, i + 1, plan, facets, options));
     }
   });
   const used = scopes.filter((s) => s.candidates.length > 0);
   if (used.length === 0) return undefined;
+  // The product clauses of the groups no scope leaves out are common to all: in the query, so
+  // only the matching products reach the aggregations.
+  const scoped = new Set(used.map((scope) => scope.group));
+  const common = plan.filters.filter((f) => !scoped.has(f.group));
   const aggs = Object.fromEntries(
     used.map((scope, i) => [
       `exact_${i}`,
       {
-        filter: { bool: { filter: scope.filter } },
+        filter: {
+          bool: {
+            filter: clausesOf(
+              plan.filters.filter((f) => scoped.has(f.group) && f.group !== scope.group),
+            ),
+          },
+        },
         aggs: {
           values: {
             filters: {
@@ -191,7 +211,7 @@ export function exactFacetRecount(
     ]),
   );
   return {
-    body: { size: 0, track_total_hits: false, query, aggs },
+    body: { size: 0, track_total_hits: false, query: queryWith(clausesOf(common)), aggs },
     apply: (recountAggregations) => {
       const recounted: Recounted = { price: new Map(), inStock: new Map(), attributes: new Map() };
       used.forEach((scope, i) => {

@@ -29,6 +29,16 @@ export const NO_VARIANT_CONDITION: VariantCondition = { options: [], inStock: fa
 const hasPrice = (c: VariantCondition): boolean =>
   c.priceMin !== undefined || c.priceMax !== undefined;
 
+/**
+ * Whether the condition can hold on some variants of a product and not on others, given the
+ * option names of the products in question: a price or stock condition does, and so does an
+ * option filter on one of those names. Filters on names that are no option there hold on every
+ * variant alike (they are product attributes).
+ */
+export const variesAcrossVariants = (c: VariantCondition, optionNames: ReadonlySet<string>) =>
+  optionNames.size > 0 &&
+  (hasPrice(c) || c.inStock || c.options.some((o) => optionNames.has(o.name)));
+
 /** True when the condition constrains nothing (then it needs no clause). */
 export const isEmptyCondition = (c: VariantCondition): boolean =>
   c.options.length === 0 && !hasPrice(c) && !c.inStock;
@@ -73,15 +83,21 @@ function keysClause(c: VariantCondition, subset: VariantCondition['options']): J
     : { bool: { should: ranges, minimum_should_match: 1 } };
 }
 
-/** The clause "one variant satisfies the condition", or undefined when it constrains nothing. */
+/**
+ * The clause "one variant satisfies the condition", or undefined when it constrains nothing.
+ * The branch where none of the names is an option needs no key without a price or stock: every
+ * product has a row (a product without variants is its own), so it is only the must_not (which
+ * spares the engine the longest postings list there is, the one of every row).
+ */
 export function variantClause(c: VariantCondition): Json | undefined {
   if (isEmptyCondition(c)) return undefined;
   const clauses = branches(c).map((subset) => {
-    const keys = keysClause(c, subset);
     const others = c.options.filter((o) => !subset.includes(o)).map((o) => o.name);
-    return others.length === 0
-      ? keys
-      : { bool: { filter: [keys], must_not: [{ terms: { optionNames: others } }] } };
+    const notOptions =
+      others.length === 0 ? {} : { must_not: [{ terms: { optionNames: others } }] };
+    if (subset.length === 0 && !hasPrice(c) && !c.inStock) return { bool: notOptions };
+    const keys = keysClause(c, subset);
+    return others.length === 0 ? keys : { bool: { filter: [keys], ...notOptions } };
   });
   return clauses.length === 1 && clauses[0] !== undefined
     ? clauses[0]
@@ -96,8 +112,9 @@ export function variantClauseCost(c: VariantCondition): { clauses: number; terms
   const flags = stockFlags(c).length;
   for (const subset of branches(c)) {
     const combos = subset.reduce((n, o) => n * o.values.length, 1);
-    if (hasPrice(c)) clauses += combos * flags;
-    else {
+    const keyed = subset.length > 0 || hasPrice(c) || c.inStock;
+    if (keyed && hasPrice(c)) clauses += combos * flags;
+    if (keyed && !hasPrice(c)) {
       clauses += 1;
       terms += combos * flags;
     }
