@@ -1,3 +1,5 @@
+import type { MerchandisingEvent } from './merchandising-events.js';
+
 /**
  * The events the write side commits to the outbox. Each carries the full snapshot after the
  * change (DESIGN rule 2), so a projector never reads the write store.
@@ -136,7 +138,24 @@ export interface CategoryEvent extends EventEnvelope {
   readonly changes: { readonly fields: readonly string[] };
 }
 
-export type CatalogEvent = ProductEvent | CategoryEvent;
+/** Every event of the outbox: the catalog's, and search merchandising's (merchandising-events.ts). */
+export type CatalogEvent = ProductEvent | CategoryEvent | MerchandisingEvent;
+
+/** The id of the aggregate an event belongs to (the outbox's aggregate_id). */
+export function aggregateIdOf(event: CatalogEvent): string {
+  switch (event.aggregate) {
+    case 'product':
+      return event.productId;
+    case 'category':
+      return event.categoryId;
+    case 'synonyms':
+      return event.synonymSetId;
+    case 'search-rule':
+      return event.ruleId;
+    default:
+      return assertNever(event);
+  }
+}
 
 export function assertNever(value: never): never {
   throw new Error(`unexpected value ${JSON.stringify(value)}`);

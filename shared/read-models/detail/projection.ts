@@ -109,10 +109,17 @@ export function detailProjection(
   };
 
   return {
-    apply: (event) =>
-      event.aggregate === 'category'
-        ? putCategory(event.categoryId, event.version, event.snapshot)
-        : putProduct(event.productId, event.version, event.snapshot),
+    apply: async (event) => {
+      switch (event.aggregate) {
+        case 'category':
+          return putCategory(event.categoryId, event.version, event.snapshot);
+        case 'product':
+          return putProduct(event.productId, event.version, event.snapshot);
+        default:
+          // Merchandising has a read model of its own (read-models/merchandising).
+          return false;
+      }
+    },
     putProduct: (snapshot) => putProduct(snapshot.id, snapshot.version, snapshot),
     putCategory: (snapshot) => putCategory(snapshot.id, snapshot.version, snapshot),
   };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CatalogEvent } from '../../events/catalog-events.js';
+import { aggregateIdOf, type CatalogEvent } from '../../events/catalog-events.js';
 import type { PoolClient } from '../../stores/postgres.js';
 
 /** Appends events in the caller's transaction (DESIGN rule 1): no commit without its event. */
@@ -17,7 +17,7 @@ export async function appendToOutbox(
       events.map((e) => e.eventId),
       events.map((e) => e.type),
       events.map((e) => e.aggregate),
-      events.map((e) => (e.aggregate === 'product' ? e.productId : e.categoryId)),
+      events.map(aggregateIdOf),
       events.map((e) => e.version),
       events.map((e) => JSON.stringify(e)),
       events.map((e) => e.correlationId),
