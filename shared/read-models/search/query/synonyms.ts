@@ -26,7 +26,7 @@ export const noSynonyms: Synonyms = { expansions: new Map(), longestPhrase: 0 };
 export class SynonymSyntaxError extends Error {
   constructor(
     readonly line: number,
-    reason: string,
+    readonly reason: string,
   ) {
     super(`synonyms line ${line}: ${reason}`);
     this.name = 'SynonymSyntaxError';
@@ -45,6 +45,27 @@ function terms(list: string, line: number): string[] {
   return out;
 }
 
+/** One meaningful line: an equivalence group, or a one-way rule from some terms to others. */
+type SynonymRule =
+  | { readonly group: readonly string[] }
+  | { readonly from: readonly string[]; readonly to: readonly string[] };
+
+/** Parses one line (number is 1-based); undefined for a blank or `#` line. */
+function parseLine(raw: string, number: number): SynonymRule | undefined {
+  const line = raw.trim();
+  if (line === '' || line.startsWith('#')) return undefined;
+  const sides = line.split('=>');
+  if (sides.length > 2) throw new SynonymSyntaxError(number, 'more than one "=>"');
+  const [left = '', right] = sides;
+  if (right === undefined) {
+    const group = terms(left, number);
+    if (group.length < 2) throw new SynonymSyntaxError(number, 'a group needs two terms');
+    return { group };
+  }
+  const to = terms(right, number);
+  return { from: terms(left, number), to };
+}
+
 /** Parses the file's text; a malformed line is an error (the service should not start with it). */
 export function parseSynonyms(text: string): Synonyms {
   const expansions = new Map<string, string[]>();
@@ -58,22 +79,31 @@ export function parseSynonyms(text: string): Synonyms {
     longestPhrase = Math.max(longestPhrase, key.split(' ').length);
   };
   text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    const number = index + 1;
-    if (line === '' || line.startsWith('#')) return;
-    const sides = line.split('=>');
-    if (sides.length > 2) throw new SynonymSyntaxError(number, 'more than one "=>"');
-    const [left = '', right] = sides;
-    if (right === undefined) {
-      const group = terms(left, number);
-      if (group.length < 2) throw new SynonymSyntaxError(number, 'a group needs two terms');
-      for (const from of group) for (const to of group) add(from, to);
-      return;
-    }
-    const targets = terms(right, number);
-    for (const from of terms(left, number)) for (const to of targets) add(from, to);
+    const rule = parseLine(raw, index + 1);
+    if (rule === undefined) return;
+    const [from, to] = 'group' in rule ? [rule.group, rule.group] : [rule.from, rule.to];
+    for (const f of from) for (const t of to) add(f, t);
   });
   return { expansions, longestPhrase };
+}
+
+/**
+ * Every malformed line of a set given as lines (the admin API's synonym set), by the rules of
+ * parseSynonyms, with its 1-based number; empty when the whole set parses. A line holding a
+ * line break is malformed too: joined into a file it would become two lines.
+ */
+export function synonymLineErrors(lines: readonly string[]): { line: number; reason: string }[] {
+  return lines.flatMap((text, index) => {
+    const line = index + 1;
+    if (/[\r\n]/.test(text)) return [{ line, reason: 'a line must not contain a line break' }];
+    try {
+      parseLine(text, line);
+      return [];
+    } catch (error) {
+      if (!(error instanceof SynonymSyntaxError)) throw error;
+      return [{ line, reason: error.reason }];
+    }
+  });
 }
 
 /** Reads and parses the file once (service start). */

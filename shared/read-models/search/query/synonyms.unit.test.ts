@@ -5,6 +5,7 @@ import {
   loadSynonyms,
   parseSynonyms,
   queryUnits,
+  synonymLineErrors,
 } from './synonyms.js';
 import { SYNONYMS_FILE } from '../../../../services/catalog-read/search/routes.js';
 
@@ -48,6 +49,36 @@ t.test('Malformed lines are errors with their line number', async (t) => {
   t.throws(() => parseSynonyms('a, b =>'), { name: 'SynonymSyntaxError', line: 1 });
   t.throws(() => parseSynonyms('\n\n, ,'), { name: 'SynonymSyntaxError', line: 3 });
 });
+
+t.test(
+  'Given lines, when some are malformed, then each is named by its 1-based number',
+  async (t) => {
+    t.strictSame(
+      synonymLineErrors([
+        '# clothing',
+        '',
+        'sneakers, trainers',
+        'lonely',
+        'a => b => c',
+        'parka, anorak => jacket',
+        '=> b',
+        'a, b =>',
+        ', ,',
+        'tv,\ntelevision',
+      ]),
+      [
+        { line: 4, reason: 'a group needs two terms' },
+        { line: 5, reason: 'more than one "=>"' },
+        { line: 7, reason: 'a side of the rule has no terms' },
+        { line: 8, reason: 'a side of the rule has no terms' },
+        { line: 9, reason: 'a side of the rule has no terms' },
+        { line: 10, reason: 'a line must not contain a line break' },
+      ],
+    );
+    t.strictSame(synonymLineErrors([]), []);
+    t.strictSame(synonymLineErrors(['a, b', '  # note', 'x, y => z']), []);
+  },
+);
 
 t.test(
   'Expansion replaces each matched phrase by each synonym, keeping the other words',
