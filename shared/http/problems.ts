@@ -42,6 +42,7 @@ export const problemCatalogue = {
   },
   rule_violated: { status: 422, title: 'A catalog rule forbids this change' },
   unknown_category: { status: 422, title: 'The category does not exist' },
+  unknown_product: { status: 422, title: 'A referenced product does not exist' },
   idempotency_key_reused: {
     status: 422,
     title: 'This Idempotency-Key was used with another request',

@@ -13,7 +13,8 @@ export interface CommandContext<Snapshot> {
 
 export function problemOf(error: DomainError): Problem {
   const errors =
-    error.field === undefined ? undefined : [{ field: error.field, message: error.message }];
+    error.details ??
+    (error.field === undefined ? undefined : [{ field: error.field, message: error.message }]);
   return new Problem(error.code, error.message, errors);
 }
 
