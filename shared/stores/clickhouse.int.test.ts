@@ -8,7 +8,7 @@ import { bootstrapClickHouse } from '../read-models/analytics/tables.js';
 t.test('When bootstrap runs twice, then the tables exist and each file applied once', async (t) => {
   const config = isolatedConfig(t);
   const first = await bootstrapClickHouse(clickhouseOptions(config));
-  t.same(first.applied, ['0001_catalog_events', '0002_storefront_usage']);
+  t.same(first.applied, ['0001_catalog_events', '0002_storefront_usage', '0003_variant_history']);
   const second = await bootstrapClickHouse(clickhouseOptions(config));
   t.same(second.applied, []);
 
@@ -21,7 +21,13 @@ t.test('When bootstrap runs twice, then the tables exist and each file applied o
   });
   t.same(
     (await result.json<{ name: string }>()).map((r) => r.name),
-    ['catalog_events', 'product_views', 'schema_migrations', 'storefront_searches'],
+    [
+      'catalog_events',
+      'product_views',
+      'schema_migrations',
+      'storefront_searches',
+      'variant_history',
+    ],
   );
 });
 
