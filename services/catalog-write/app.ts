@@ -9,6 +9,7 @@ import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
 import { categoryRoutes } from './categories/routes.js';
 import { idempotencyPlugin } from './idempotency/plugin.js';
 import { importRoutes } from './imports/routes.js';
+import { merchandisingRoutes } from './merchandising/routes.js';
 import { productRoutes } from './products/routes.js';
 
 export interface CatalogWriteDeps {
@@ -22,7 +23,7 @@ export async function buildCatalogWriteApp(deps: CatalogWriteDeps): Promise<Fast
   const { config } = deps;
   const app = await createServer({
     service: 'catalog-write',
-    description: 'Admin commands on products, prices, stock and categories.',
+    description: 'Admin commands on products, prices, stock, categories and search merchandising.',
     logger: deps.logger,
     bodyLimitBytes: config.bodyLimitBytes,
     readinessTimeoutMs: config.readinessTimeoutMs,
@@ -39,6 +40,7 @@ export async function buildCatalogWriteApp(deps: CatalogWriteDeps): Promise<Fast
       productRoutes(admin, { pool });
       categoryRoutes(admin, { pool });
       importRoutes(admin, { pool, config });
+      merchandisingRoutes(admin, { pool });
     },
     { prefix: '/admin/v1' },
   );

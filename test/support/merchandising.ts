@@ -1,0 +1,15 @@
+import type { Queryable } from '../../shared/stores/postgres.js';
+
+/**
+ * Everything a merchandising command may write, read whole: the synonym set, every rule row and
+ * the outbox size. Tests compare it before and after a refused request: equal means nothing
+ * changed.
+ */
+export async function merchandisingState(db: Queryable): Promise<unknown> {
+  const [sets, rules, outbox] = await Promise.all([
+    db.query('SELECT * FROM synonym_sets ORDER BY id'),
+    db.query('SELECT * FROM search_rules ORDER BY id'),
+    db.query<{ n: string }>('SELECT count(*) AS n FROM outbox'),
+  ]);
+  return { sets: sets.rows, rules: rules.rows, outbox: Number(outbox.rows[0]?.n) };
+}
