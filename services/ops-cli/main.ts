@@ -31,6 +31,7 @@ import { rebuildCommand } from './commands/rebuild.js';
 import { seedCommand, seedHelp } from './commands/seed.js';
 import { resetCommand, resetHelp } from './commands/reset.js';
 import { bootstrapClickHouse } from '../../shared/read-models/analytics/tables.js';
+import { bootstrapSynonyms } from '../../shared/write-model/merchandising/initial-synonyms.js';
 
 type Command = (config: Config, args: readonly string[]) => Promise<void>;
 
@@ -52,8 +53,19 @@ const commands: Record<string, { help: string; run: Command }> = {
     },
   },
   bootstrap: {
-    help: 'create the search index template + alias and the ClickHouse tables',
+    help: 'store the initial synonym set (once), create the search index template + alias and the ClickHouse tables',
     run: async (config) => {
+      const postgres = postgresFromConfig(config, 'aisle-cli');
+      try {
+        const { set, created } = await bootstrapSynonyms(postgres.client);
+        say(
+          created
+            ? `postgres: initial synonym set stored (version 1, ${set.lines.length} lines)`
+            : `postgres: synonym set kept (version ${set.version})`,
+        );
+      } finally {
+        await postgres.close();
+      }
       const search = openSearch(config);
       try {
         const report = await bootstrapSearch(search.client, config.searchIndexPrefix);
