@@ -12,6 +12,7 @@ import { categoryRoutes } from './categories/routes.js';
 import { productRoutes } from './products/routes.js';
 import { VersionChannel } from '../../shared/read-models/detail/version-waiter.js';
 import { searchRoutes } from './search/routes.js';
+import { startMerchandising } from './search/merchandising.js';
 import { storefrontPlugin } from './storefront/plugin.js';
 import { closeRedis, createRedis } from '../../shared/stores/redis.js';
 import { detailKeys } from '../../shared/read-models/detail/document.js';
@@ -53,9 +54,10 @@ export async function buildCatalogReadApp(deps: CatalogReadDeps): Promise<Fastif
   const announcements = new VersionChannel(subscriber, detailKeys.versions(config.redisKeyPrefix));
   await announcements.start();
   app.addHook('onClose', () => closeRedis(subscriber));
+  const merchandising = await startMerchandising(app, config, deps.redis.client);
   await app.register(
     (v1, _opts, done) => {
-      searchRoutes(v1, context);
+      searchRoutes(v1, context, merchandising);
       productRoutes(v1, context, announcements);
       categoryRoutes(v1, context);
       done();

@@ -314,6 +314,12 @@ export const settings = {
     default: '500',
     parse: integer(0, 60_000),
   }),
+  merchandisingPollMs: setting({
+    env: 'MERCHANDISING_POLL_MS',
+    doc: 'How often catalog-read checks that it searches with the latest synonyms and query rules. Changes are announced and applied at once; the poll only bounds how long a missed announcement (Redis reconnecting) can leave an instance behind.',
+    default: '2000',
+    parse: integer(100, 60_000),
+  }),
   detailCacheSeconds: setting({
     env: 'DETAIL_CACHE_SECONDS',
     doc: 'Cache-Control max-age of product detail responses (they revalidate cheaply by ETag).',

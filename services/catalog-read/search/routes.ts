@@ -16,9 +16,8 @@ import {
 } from '../../../shared/read-models/search/query/build-search-body.js';
 import { categoriesNamedIn } from '../../../shared/read-models/search/query/category-signal.js';
 import {
-  decodeCursor,
+  decodeCursorPosition,
   searchKey,
-  type SortValue,
 } from '../../../shared/read-models/search/query/cursor.js';
 import { waitForSearchableVersion } from '../../../shared/read-models/search/query/min-version.js';
 import {
@@ -41,6 +40,10 @@ import {
   queryUnits,
   type Synonyms,
 } from '../../../shared/read-models/search/query/synonyms.js';
+import type { ListPosition } from '../../../shared/read-models/search/query/pinning.js';
+import { ruleEffect, type RuleEffect } from '../../../shared/read-models/merchandising/rules.js';
+import { termKey } from '../../../shared/read-models/search/query/text.js';
+import type { MerchandisingView } from '../../../shared/read-models/merchandising/view.js';
 import { ResultCache } from './result-cache.js';
 import { RETRY_AFTER, SearchRunner, fromEngine } from './run-search.js';
 import { SearchAnswers } from './search-answers.js';
@@ -55,18 +58,27 @@ const errors = { '4xx': problem, '5xx': problem } as const;
 
 export const SYNONYMS_FILE = infraPath('search', 'synonyms.txt');
 
+/** The initial synonym set (the repo's file), in force until the write side's set is projected. */
+export const initialSynonyms = (): Synonyms => loadSynonyms(SYNONYMS_FILE);
+
+/** The synonyms and query rules an instance searches with now (LiveMerchandising). */
+export interface MerchandisingSource {
+  current(): MerchandisingView;
+}
+
 export interface SearchRouteOptions {
-  readonly synonyms: Synonyms;
+  readonly merchandising: MerchandisingSource;
   /** Default: one from SEARCH_CACHE_MAX_BYTES and SEARCH_CACHE_TTL_MS (tests pass their own). */
   readonly cache?: ResultCache;
 }
 
-/**
- * GET /v1/search and GET /v1/suggest. Synonyms are read from infra/search/synonyms.txt here,
- * once, when the service starts (a malformed file stops the start).
- */
-export function searchRoutes(app: FastifyInstance, context: CatalogReadContext): void {
-  registerSearchRoutes(app, context, { synonyms: loadSynonyms(SYNONYMS_FILE) });
+/** GET /v1/search and GET /v1/suggest, with the merchandising the app keeps current. */
+export function searchRoutes(
+  app: FastifyInstance,
+  context: CatalogReadContext,
+  merchandising: MerchandisingSource,
+): void {
+  registerSearchRoutes(app, context, { merchandising });
 }
 
 /** What analytics records about the filters: the parameters as the client sent them. */
@@ -122,13 +134,18 @@ export function registerSearchRoutes(
     }
   };
 
-  /** The body input of a request: the category resolved, the synonyms and category signal. */
+  /**
+   * The body input of a request: the category resolved, the synonyms, the category signal and
+   * the query rules' products.
+   */
   const bodyInput = async (
     parsed: SearchRequest,
-    position: { from: number } | { searchAfter: SortValue[] },
+    position: ListPosition,
+    synonyms: Synonyms,
+    rules: RuleEffect,
   ): Promise<SearchBodyInput> => {
     const text = parsed.words.join(' ');
-    const alternatives = expandWithSynonyms(parsed.words, options.synonyms);
+    const alternatives = expandWithSynonyms(parsed.words, synonyms);
     const { category, ...rest } = parsed.filters;
     // The tree resolves a category filter (required) and the category signal (a bonus that a
     // search does without when Redis is away).
@@ -144,7 +161,7 @@ export function registerSearchRoutes(
         : { ...rest, categoryIds: tree.descendantsOf(category) };
     const sku = skuQuery(parsed.q);
     return {
-      units: queryUnits(parsed.words, options.synonyms),
+      units: queryUnits(parsed.words, synonyms),
       ...(sku === undefined || parsed.words.length === 0 ? {} : { sku }),
       signalCategories:
         text === '' || tree === undefined ? [] : categoriesNamedIn(tree, [text, ...alternatives]),
@@ -152,7 +169,9 @@ export function registerSearchRoutes(
       ...(parsed.facets === undefined ? {} : { facets: parsed.facets }),
       sort: parsed.sort,
       size: parsed.size,
-      ...position,
+      ...('pinnedShown' in position ? { from: position.pinnedShown } : position),
+      ...(rules.pin.length === 0 ? {} : { pinned: rules.pin }),
+      ...(rules.hide.length === 0 ? {} : { hidden: rules.hide }),
     };
   };
 
@@ -197,16 +216,12 @@ export function registerSearchRoutes(
         typeof header === 'number' ? header : undefined,
       );
       const key = searchKey(parsed.words, parsed.filters, parsed.sort);
-      const position: { from: number } | { searchAfter: SortValue[] } =
+      const position: ListPosition =
         'cursor' in parsed.position
-          ? {
-              searchAfter: decodeCursor(
-                parsed.position.cursor,
-                key,
-                sortClauses(parsed.sort).length,
-              ),
-            }
+          ? decodeCursorPosition(parsed.position.cursor, key, sortClauses(parsed.sort).length)
           : { from: (parsed.position.page - 1) * parsed.size };
+      const merchandising = options.merchandising.current();
+      const rules = ruleEffect(merchandising.rules, parsed.words.map(termKey), Date.now());
 
       if (parsed.minVersion !== undefined) {
         const { productId, version } = parsed.minVersion;
@@ -229,7 +244,19 @@ export function registerSearchRoutes(
         }
       }
 
-      const result = await answers.answer(parsed, key, () => bodyInput(parsed, position));
+      const answer = await answers.answer(
+        parsed,
+        key,
+        () => bodyInput(parsed, position, merchandising.synonyms, rules),
+        {
+          position,
+          merchandising: {
+            synonymsVersion: merchandising.synonymsVersion,
+            rules: rules.applied,
+          },
+        },
+      );
+      const result = { ...answer, appliedRules: rules.applied };
       context.usage.recordSearch({
         query: Array.from(parsed.q).slice(0, queryTextLimits.maxChars).join(''),
         filters: usageFilters(parsed),

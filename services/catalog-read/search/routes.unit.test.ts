@@ -15,6 +15,7 @@ import {
 import { ResultCache } from './result-cache.js';
 import { registerSearchRoutes } from './routes.js';
 import { parseSynonyms } from '../../../shared/read-models/search/query/synonyms.js';
+import { initialView } from '../../../shared/read-models/merchandising/view.js';
 
 const category = (id: string, name: string, parentId: string | null): CategorySnapshot => ({
   id,
@@ -78,7 +79,7 @@ async function stubApp(
       // A sibling route's shared schema, as the categories route adds in the real app.
       v1.addSchema({ $id: 'SiblingSchema', type: 'object' });
       registerSearchRoutes(v1, context, {
-        synonyms: parseSynonyms('sneakers, trainers'),
+        merchandising: { current: () => initialView(parseSynonyms('sneakers, trainers')) },
         ...(cache === undefined ? {} : { cache }),
       });
       done();
@@ -121,6 +122,7 @@ t.test('A request reaches the engine as the builder body, resolved and expanded'
     'the exact query found nothing, so the fuzzy fallback ran',
   );
   t.strictSame(res.json(), {
+    appliedRules: [],
     total: 0,
     items: [],
     facets: {

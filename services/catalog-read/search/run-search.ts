@@ -2,8 +2,10 @@ import { Problem } from '../../../shared/http/problems.js';
 import {
   statusCodeOf,
   type SearchEngine,
+  type SearchHit,
   type SearchResponseBody,
 } from '../../../shared/stores/search/engine.js';
+import { inPinOrder, pinnedBody } from '../../../shared/read-models/search/query/pinning.js';
 import {
   buildSearchBody,
   unitCounts,
@@ -57,7 +59,7 @@ export class SearchRunner {
     private readonly engine: Pick<SearchEngine, 'search'>,
     private readonly alias: string,
     /** Called once per engine request, with the part it asked for (metrics, tests). */
-    private readonly onRequest: (part: SearchPart) => void = () => undefined,
+    private readonly onRequest: (part: SearchPart | 'pinned') => void = () => undefined,
   ) {}
 
   /**
@@ -107,6 +109,13 @@ export class SearchRunner {
   recount(body: Record<string, unknown>): Promise<SearchResponseBody> {
     this.onRequest('facets');
     return fromEngine(() => this.engine.search(this.alias, body));
+  }
+
+  /** The pinned products that pass the filters, in the rules' order (pinning.ts). */
+  async pinned(input: SearchBodyInput): Promise<readonly SearchHit[]> {
+    this.onRequest('pinned');
+    const raw = await fromEngine(() => this.engine.search(this.alias, pinnedBody(input)));
+    return inPinOrder(raw.hits.hits, input.pinned ?? []);
   }
 
   private request(input: SearchBodyInput, part: SearchPart): Promise<SearchResponseBody> {

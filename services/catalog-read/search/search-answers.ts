@@ -19,6 +19,13 @@ import {
   type SearchHits,
   type SearchResult,
 } from '../../../shared/read-models/search/query/response.js';
+import {
+  needsPinnedCountFirst,
+  restBody,
+  type ListPosition,
+} from '../../../shared/read-models/search/query/pinning.js';
+import type { SearchHit } from '../../../shared/stores/search/engine.js';
+import { pageWithPins } from './pinned-hits.js';
 import type { ResultCache } from './result-cache.js';
 import type { SearchRunner } from './run-search.js';
 
@@ -41,15 +48,35 @@ const digest = (value: unknown): string =>
   createHash('sha256').update(JSON.stringify(value)).digest('base64url');
 
 /**
+ * What an answer depends on beyond the request: the synonym set's version and the query rules
+ * that applied (each at its version), so that a change is never hidden by a cached answer.
+ */
+export interface MerchandisingScope {
+  readonly synonymsVersion: number;
+  readonly rules: readonly { readonly id: string; readonly version: number }[];
+}
+
+const noMerchandising: MerchandisingScope = { synonymsVersion: 0, rules: [] };
+
+/**
  * The normalized request, per part: the canonical filters as the client gave them (the category
  * id, not its descendants), the words, and what the part depends on.
  */
-export function cacheKeys(request: SearchRequest): { hits: string; facets: string } {
-  const what = [request.words.join(' '), request.filters];
+export function cacheKeys(
+  request: SearchRequest,
+  merchandising: MerchandisingScope = noMerchandising,
+): { hits: string; facets: string } {
+  const what = [request.words.join(' '), request.filters, merchandising];
   return {
     hits: `h:${digest([...what, request.sort, request.size, request.position])}`,
     facets: `f:${digest([...what, request.facets ?? 'all'])}`,
   };
+}
+
+/** Where the page starts, and the merchandising the answer was computed with. */
+export interface AnswerScope {
+  readonly position: ListPosition;
+  readonly merchandising: MerchandisingScope;
 }
 
 export interface SearchAnswersOptions {
@@ -79,28 +106,40 @@ export class SearchAnswers {
     request: SearchRequest,
     cursorKey: string,
     input: () => Promise<SearchBodyInput>,
+    scope: AnswerScope,
   ): Promise<SearchResult> {
     const { cache, runner } = this.options;
-    const keys = cacheKeys(request);
+    const keys = cacheKeys(request, scope.merchandising);
     const bypass = request.minVersion !== undefined || !cache.enabled;
     let hits = this.lookup<HitsPart>('hits', keys.hits, bypass);
     let facets = this.lookup<FacetsPart>('facets', keys.facets, bypass);
     if (hits !== undefined && facets !== undefined) return result(hits, facets);
 
-    const body = await input();
-    const mapHitsOf = (raw: SearchResponseBody, fuzzyUnits: readonly number[]) => ({
-      ...mapHits(raw, { size: request.size, key: cursorKey, filters: request.filters }),
+    const base = await input();
+    const pins = hits === undefined ? await this.pinned(base, scope.position) : undefined;
+    const body = pins?.body ?? base;
+    const page = {
+      position: scope.position,
+      size: request.size,
+      key: cursorKey,
+      filters: request.filters,
+    };
+    const mapHitsOf = async (raw: SearchResponseBody, fuzzyUnits: readonly number[]) => ({
+      ...(pins === undefined ? mapHits(raw, page) : pageWithPins(raw, await pins.hits, page)),
       fuzzyUnits,
     });
     if (hits === undefined && facets === undefined) {
       const answer = await runner.exactThenFuzzy(body, 'all');
-      hits = mapHitsOf(answer.raw, answer.fuzzyUnits);
+      hits = await mapHitsOf(answer.raw, answer.fuzzyUnits);
       facets = await this.facetsOf(answer.raw, answer.input, answer.fuzzyUnits);
       cache.set(keys.hits, hits);
       cache.set(keys.facets, facets);
     } else if (hits === undefined) {
       const known = facets as FacetsPart;
-      hits = mapHitsOf((await this.part(body, known.fuzzyUnits, 'hits')).raw, known.fuzzyUnits);
+      hits = await mapHitsOf(
+        (await this.part(body, known.fuzzyUnits, 'hits')).raw,
+        known.fuzzyUnits,
+      );
       cache.set(keys.hits, hits);
     } else {
       const sent = await this.part(body, hits.fuzzyUnits, 'facets');
@@ -108,6 +147,22 @@ export class SearchAnswers {
       cache.set(keys.facets, facets);
     }
     return result(hits, facets as FacetsPart);
+  }
+
+  /**
+   * With pinned products, the page's rest is asked from where this page's rest starts, which
+   * depends on how many pinned products pass the filters only for a page past the first (then
+   * they are asked first; otherwise both go at once).
+   */
+  private async pinned(
+    body: SearchBodyInput,
+    position: ListPosition,
+  ): Promise<{ body: SearchBodyInput; hits: Promise<readonly SearchHit[]> } | undefined> {
+    if ((body.pinned ?? []).length === 0) return undefined;
+    const hits = this.options.runner.pinned(body);
+    hits.catch(() => undefined); // awaited with the page; not an unhandled rejection meanwhile
+    const count = needsPinnedCountFirst(position) ? (await hits).length : 0;
+    return { body: restBody(body, position, count), hits };
   }
 
   private part(body: SearchBodyInput, fuzzyUnits: readonly number[], part: SearchPart) {

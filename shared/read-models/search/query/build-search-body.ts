@@ -39,6 +39,14 @@ export interface SearchBodyInput {
   /** Page mode: the offset. Cursor mode: the search_after values. Exactly one is given. */
   readonly from?: number;
   readonly searchAfter?: readonly SortValue[];
+  /**
+   * Products pinned by query rules (merchandising): they belong to the matches (total, facets)
+   * when they pass the filters, text or not, and the hits leave them out (the page puts them
+   * first, pinning.ts).
+   */
+  readonly pinned?: readonly string[];
+  /** Products hidden by query rules: never a match, so never a hit, a count or a total. */
+  readonly hidden?: readonly string[];
 }
 
 /**
@@ -97,8 +105,45 @@ function query(input: SearchBodyInput, plan: FacetPlan): Json {
 
 /** The query of a search (the text, or browse) with `filter` as its filter clauses. */
 export function searchQuery(input: SearchBodyInput, filter: readonly Json[]): Json {
-  if (input.units.length === 0) return { bool: { filter: [...filter], must: [{ match_all: {} }] } };
-  return textQuery(input, filter);
+  const core =
+    input.units.length === 0
+      ? { bool: { filter: [...filter], must: [{ match_all: {} }] } }
+      : textQuery(input, filter);
+  return withRules(core, input, filter);
+}
+
+const ids = (values: readonly string[]): Json => ({ ids: { values: [...values] } });
+
+/**
+ * The query with the rules' products: pinned ones that pass `filter` match whatever the text
+ * (scoreless: their place is decided by the page, not by relevance); hidden ones never match.
+ */
+function withRules(core: Json, input: SearchBodyInput, filter: readonly Json[]): Json {
+  const pinned = input.pinned ?? [];
+  const hidden = input.hidden ?? [];
+  if (pinned.length === 0 && hidden.length === 0) return core;
+  const pinnedMatch = {
+    constant_score: { filter: { bool: { filter: [...filter, ids(pinned)] } }, boost: 0 },
+  };
+  return {
+    bool: {
+      should: pinned.length === 0 || input.units.length === 0 ? [core] : [core, pinnedMatch],
+      minimum_should_match: 1,
+      ...(hidden.length === 0 ? {} : { must_not: [ids(hidden)] }),
+    },
+  };
+}
+
+/** What keeps hits out of the page: the filters of a selection, and pinned products. */
+function postFilter(input: SearchBodyInput, plan: FacetPlan): Json {
+  const pinned = input.pinned ?? [];
+  const filter = plan.filtersInQuery ? [] : clausesBut(plan.filters);
+  if (filter.length === 0 && pinned.length === 0) return {};
+  return {
+    post_filter: {
+      bool: { filter, ...(pinned.length === 0 ? {} : { must_not: [ids(pinned)] }) },
+    },
+  };
 }
 
 /** The unit counts, among the products the filters let through (wherever the filters sit). */
@@ -143,7 +188,7 @@ export function buildSearchBody(input: SearchBodyInput, part: SearchPart = 'all'
       : { search_after: [...input.searchAfter] }),
     _source: [...SOURCE_FIELDS],
     query: q,
-    ...(plan.filtersInQuery ? {} : { post_filter: { bool: { filter: clausesBut(plan.filters) } } }),
+    ...postFilter(input, plan),
     sort: sortClauses(input.sort),
     ...nonEmpty('aggs', aggs),
     ...(input.units.length === 0 ? {} : { highlight: HIGHLIGHT }),

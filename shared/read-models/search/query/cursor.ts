@@ -39,12 +39,20 @@ interface CursorPayload {
   readonly k: string;
   /** search_after values: the sort values of the last item returned. */
   readonly a: readonly SortValue[];
+  /**
+   * Instead of `a` (then empty): how many pinned products the pages so far showed, when the
+   * last page ended among them (pinning.ts).
+   */
+  readonly p?: number;
   /** Checksum of k and a, so an edited cursor is refused rather than silently misread. */
   readonly c: string;
 }
 
-const checksum = (key: string, values: readonly SortValue[]): string =>
-  digest(`${key}\n${JSON.stringify(values)}`, 12);
+const checksum = (key: string, values: readonly SortValue[], pinnedShown?: number): string =>
+  digest(
+    `${key}\n${JSON.stringify(values)}${pinnedShown === undefined ? '' : `\np${pinnedShown}`}`,
+    12,
+  );
 
 /**
  * An opaque cursor: base64url JSON of the search_after values with the search's key and a
@@ -71,6 +79,11 @@ function isPayload(value: unknown, valueCount: number): value is CursorPayload {
   const p = value as Record<string, unknown>;
   if (p['v'] !== 1 || typeof p['k'] !== 'string' || typeof p['c'] !== 'string') return false;
   const a = p['a'];
+  if (p['p'] !== undefined) {
+    return (
+      Array.isArray(a) && a.length === 0 && Number.isSafeInteger(p['p']) && Number(p['p']) >= 0
+    );
+  }
   if (!Array.isArray(a) || a.length !== valueCount) return false;
   // Every sort ends with the id (a string); the values before it are numbers.
   return a.every((v: unknown, i) =>
@@ -78,13 +91,36 @@ function isPayload(value: unknown, valueCount: number): value is CursorPayload {
   );
 }
 
+/** A cursor for the page after one that ended among the pinned products (pinning.ts). */
+export function encodePinnedCursor(key: string, pinnedShown: number): string {
+  const payload: CursorPayload = {
+    v: 1,
+    k: key,
+    a: [],
+    p: pinnedShown,
+    c: checksum(key, [], pinnedShown),
+  };
+  return Buffer.from(JSON.stringify(payload)).toString('base64url');
+}
+
 /**
  * The search_after values of a cursor issued for the search `key`, whose sort has `valueCount`
  * values; a 400 problem for anything else.
  */
 export function decodeCursor(cursor: string, key: string, valueCount: number): SortValue[] {
+  const position = decodeCursorPosition(cursor, key, valueCount);
+  if ('searchAfter' in position) return position.searchAfter;
+  throw invalidParam('cursor', 'is not a cursor this API issued (or it was altered)');
+}
+
+/** Where a cursor issued for the search `key` continues: after a hit, or among pinned products. */
+export function decodeCursorPosition(
+  cursor: string,
+  key: string,
+  valueCount: number,
+): { searchAfter: SortValue[] } | { pinnedShown: number } {
   const payload = parse(cursor);
-  if (!isPayload(payload, valueCount) || payload.c !== checksum(payload.k, payload.a)) {
+  if (!isPayload(payload, valueCount) || payload.c !== checksum(payload.k, payload.a, payload.p)) {
     throw invalidParam('cursor', 'is not a cursor this API issued (or it was altered)');
   }
   if (payload.k !== key) {
@@ -93,5 +129,5 @@ export function decodeCursor(cursor: string, key: string, valueCount: number): S
       'was issued for another q, filter set or sort; repeat the same parameters or start again without cursor',
     );
   }
-  return [...payload.a];
+  return payload.p === undefined ? { searchAfter: [...payload.a] } : { pinnedShown: payload.p };
 }

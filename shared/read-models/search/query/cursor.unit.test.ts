@@ -1,6 +1,12 @@
 import t from 'tap';
 import { Problem } from '../../../http/problems.js';
-import { decodeCursor, encodeCursor, searchKey } from './cursor.js';
+import {
+  decodeCursor,
+  decodeCursorPosition,
+  encodeCursor,
+  encodePinnedCursor,
+  searchKey,
+} from './cursor.js';
 import type { SearchFilters } from './params.js';
 
 const filters: SearchFilters = {
@@ -79,3 +85,23 @@ t.test('When the values do not fit the sort, then the cursor is refused', async 
   t.equal(refusal(() => decodeCursor(encodeCursor(key, ['x', 'y']), key, 2)).status, 400);
   t.equal(refusal(() => decodeCursor(encodeCursor(key, [1, 2]), key, 2)).status, 400);
 });
+
+t.test(
+  'A pinned cursor round-trips, is checked like any cursor, and is not a search_after',
+  async (t) => {
+    const key = searchKey(['boots'], { brands: [], inStock: false, attributes: [] }, 'relevance');
+    const cursor = encodePinnedCursor(key, 3);
+    t.same(decodeCursorPosition(cursor, key, 2), { pinnedShown: 3 });
+    t.equal(refusal(() => decodeCursor(cursor, key, 2)).status, 400);
+    const payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    const edited = Buffer.from(JSON.stringify({ ...payload, p: 1 })).toString('base64url');
+    t.equal(
+      refusal(() => decodeCursorPosition(edited, key, 2)).status,
+      400,
+      'an edited count is refused',
+    );
+  },
+);

@@ -88,6 +88,10 @@ export interface MapOptions {
 /** The hits part of a response: what a body built for the 'hits' part answers. */
 export type SearchHits = Omit<SearchResult, 'facets'>;
 
+/** Hits as response items. */
+export const mapItems = (hits: readonly SearchHit[], filters: VariantFilters): SearchItem[] =>
+  hits.map((hit) => item(hit, filters));
+
 export function mapHits(
   raw: SearchResponseBody,
   options: Pick<MapOptions, 'size' | 'key' | 'filters'>,
@@ -99,7 +103,7 @@ export function mapHits(
   const total = raw.hits.total;
   return {
     total: typeof total === 'number' ? total : total.value,
-    items: page.map((hit) => item(hit, options.filters)),
+    items: mapItems(page, options.filters),
     nextCursor:
       more && last.sort !== undefined ? encodeCursor(options.key, last.sort as SortValue[]) : null,
   };
@@ -125,6 +129,16 @@ export const searchResponseSchema = {
   type: 'object',
   required: ['total', 'items', 'facets', 'nextCursor'],
   properties: {
+    appliedRules: {
+      type: 'array',
+      description:
+        'The query rules (merchandising) applied to this search, most specific first; empty when none',
+      items: {
+        type: 'object',
+        required: ['id', 'version'],
+        properties: { id: { type: 'string' }, version: { type: 'integer' } },
+      },
+    },
     total: { type: 'integer', description: 'exact number of matching products' },
     items: {
       type: 'array',

@@ -1,0 +1,111 @@
+import type { CatalogEvent } from '../../events/catalog-events.js';
+import type { SearchRuleSnapshot, SynonymSetSnapshot } from '../../events/merchandising-events.js';
+import type { Redis } from '../../stores/redis.js';
+import { merchandisingKeys } from './keys.js';
+
+/**
+ * Both scripts keep a version per aggregate and never lower it (an older event delivered late is
+ * stale), then bump the stamp and announce it, so that every catalog-read reloads the set.
+ * KEYS: the value's key, the stamp. ARGV: version, JSON, channel, '1' to overwrite an equal
+ * version (repairs), and for rules the hash field.
+ */
+const PUT_SYNONYMS = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local held = tonumber(cjson.decode(current)['version'])
+  local incoming = tonumber(ARGV[1])
+  if held > incoming or (held == incoming and ARGV[4] ~= '1') then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], redis.call('INCR', KEYS[2]))
+return 1
+`;
+
+const PUT_RULE = `
+local current = redis.call('HGET', KEYS[1], ARGV[5])
+if current then
+  local held = tonumber(cjson.decode(current)['version'])
+  local incoming = tonumber(ARGV[1])
+  if held > incoming or (held == incoming and ARGV[4] ~= '1') then return 0 end
+end
+redis.call('HSET', KEYS[1], ARGV[5], ARGV[2])
+redis.call('PUBLISH', ARGV[3], redis.call('INCR', KEYS[2]))
+return 1
+`;
+
+interface MerchandisingCommands {
+  aislePutSynonyms(
+    key: string,
+    stamp: string,
+    version: number,
+    json: string,
+    channel: string,
+    overwriteEqual: '1' | '0',
+  ): Promise<number>;
+  aislePutRule(
+    key: string,
+    stamp: string,
+    version: number,
+    json: string,
+    channel: string,
+    overwriteEqual: '1' | '0',
+    ruleId: string,
+  ): Promise<number>;
+}
+
+export interface MerchandisingProjection {
+  /** Resolves true when the event changed the read model; other aggregates are not its own. */
+  apply(event: CatalogEvent): Promise<boolean>;
+  putSynonyms(snapshot: SynonymSetSnapshot): Promise<boolean>;
+  /** A deleted rule is put as its tombstone, so an older event cannot bring it back. */
+  putRule(snapshot: SearchRuleSnapshot): Promise<boolean>;
+}
+
+export function merchandisingProjection(
+  redis: Redis,
+  prefix: string,
+  options: { readonly overwriteEqual?: boolean } = {},
+): MerchandisingProjection {
+  redis.defineCommand('aislePutSynonyms', { numberOfKeys: 2, lua: PUT_SYNONYMS });
+  redis.defineCommand('aislePutRule', { numberOfKeys: 2, lua: PUT_RULE });
+  const commands = redis as unknown as MerchandisingCommands;
+  const overwriteEqual = options.overwriteEqual === true ? '1' : '0';
+  const stamp = merchandisingKeys.stamp(prefix);
+  const channel = merchandisingKeys.channel(prefix);
+
+  const putSynonyms = async (snapshot: SynonymSetSnapshot) =>
+    (await commands.aislePutSynonyms(
+      merchandisingKeys.synonyms(prefix),
+      stamp,
+      snapshot.version,
+      JSON.stringify(snapshot),
+      channel,
+      overwriteEqual,
+    )) === 1;
+
+  const putRule = async (snapshot: SearchRuleSnapshot) =>
+    (await commands.aislePutRule(
+      merchandisingKeys.rules(prefix),
+      stamp,
+      snapshot.version,
+      JSON.stringify(snapshot),
+      channel,
+      overwriteEqual,
+      snapshot.id,
+    )) === 1;
+
+  return {
+    apply: async (event) => {
+      switch (event.aggregate) {
+        case 'synonyms':
+          return putSynonyms(event.snapshot);
+        case 'search-rule':
+          return putRule(event.snapshot);
+        default:
+          return false;
+      }
+    },
+    putSynonyms,
+    putRule,
+  };
+}
