@@ -1,4 +1,5 @@
 import type { Queryable } from '../../shared/stores/postgres.js';
+import { sampleProduct, type WriteHarness } from './catalog-write.js';
 
 /**
  * Everything a merchandising command may write, read whole: the synonym set, every rule row and
@@ -12,4 +13,15 @@ export async function merchandisingState(db: Queryable): Promise<unknown> {
     db.query<{ n: string }>('SELECT count(*) AS n FROM outbox'),
   ]);
   return { sets: sets.rows, rules: rules.rows, outbox: Number(outbox.rows[0]?.n) };
+}
+
+/** A new product (a draft: rules may name any product that is not deleted); its id. */
+export async function createProduct(h: WriteHarness): Promise<string> {
+  const res = await h.admin({
+    method: 'POST',
+    url: '/admin/v1/products',
+    payload: sampleProduct(),
+  });
+  if (res.statusCode !== 201) throw new Error(`product create failed: ${res.body}`);
+  return res.json<{ id: string }>().id;
 }

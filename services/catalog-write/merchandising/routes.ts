@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type {
   SearchRuleSnapshot,
   SynonymSetSnapshot,
@@ -12,6 +12,7 @@ import {
   runRuleCommand,
 } from '../../../shared/write-model/merchandising/commands.js';
 import type {
+  RuleCommand,
   RuleFields,
   RulePatch,
 } from '../../../shared/write-model/merchandising/decide-rules.js';
@@ -36,10 +37,6 @@ import {
 const tags = ['search merchandising'];
 const security = [{ bearer: [] }];
 const answerRule = answerCommand<SearchRuleSnapshot>;
-const ruleAnswer = (rule: SearchRuleSnapshot) => ({
-  status: 200,
-  body: { id: rule.id, version: rule.version },
-});
 
 /**
  * Search merchandising in the admin API: the synonym set (replaced whole) and the query rules
@@ -151,50 +148,42 @@ export function merchandisingRoutes(app: FastifyInstance, opts: { pool: Pool }):
     },
   );
 
+  /** PATCH and DELETE of one rule: If-Match, Idempotency-Key, 200 `{id, version}`. */
+  const changeOptions = (summary: string, more: Record<string, unknown>) => ({
+    schema: {
+      tags,
+      security,
+      summary,
+      params: idParams,
+      headers: conditionalHeaders,
+      response: { 200: versionResponse, ...errorResponses },
+      ...more,
+    },
+    config: { idempotencyKeyed: true },
+  });
+  const changeRule = (
+    request: FastifyRequest<{ Params: { id: string } }>,
+    reply: FastifyReply,
+    command: RuleCommand,
+  ) =>
+    answerRule(
+      request,
+      reply,
+      (c) => runRuleCommand(pool, request.params.id, command, c),
+      (rule) => ({ status: 200, body: { id: rule.id, version: rule.version } }),
+    );
+
   app.patch<{ Params: { id: string }; Body: RulePatch }>(
     '/search/rules/:id',
-    {
-      schema: {
-        tags,
-        security,
-        summary: 'Change a query rule',
-        params: idParams,
-        headers: conditionalHeaders,
-        body: rulePatchBody,
-        response: { 200: versionResponse, ...errorResponses },
-      },
-      config: { idempotencyKeyed: true },
-    },
-    (request, reply) =>
-      answerRule(
-        request,
-        reply,
-        (c) =>
-          runRuleCommand(pool, request.params.id, { type: 'ChangeRule', patch: request.body }, c),
-        ruleAnswer,
-      ),
+    changeOptions('Change a query rule', { body: rulePatchBody }),
+    (request, reply) => changeRule(request, reply, { type: 'ChangeRule', patch: request.body }),
   );
 
   app.delete<{ Params: { id: string } }>(
     '/search/rules/:id',
-    {
-      schema: {
-        tags,
-        security,
-        summary: 'Delete a query rule',
-        description: 'Committed with a SearchRuleDeleted event; the rule then answers 404.',
-        params: idParams,
-        headers: conditionalHeaders,
-        response: { 200: versionResponse, ...errorResponses },
-      },
-      config: { idempotencyKeyed: true },
-    },
-    (request, reply) =>
-      answerRule(
-        request,
-        reply,
-        (c) => runRuleCommand(pool, request.params.id, { type: 'DeleteRule' }, c),
-        ruleAnswer,
-      ),
+    changeOptions('Delete a query rule', {
+      description: 'Committed with a SearchRuleDeleted event; the rule then answers 404.',
+    }),
+    (request, reply) => changeRule(request, reply, { type: 'DeleteRule' }),
   );
 }

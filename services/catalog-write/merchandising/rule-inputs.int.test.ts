@@ -1,22 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
-import { sampleProduct, writeHarness } from '../../../test/support/catalog-write.js';
-import { merchandisingState } from '../../../test/support/merchandising.js';
+import { writeHarness } from '../../../test/support/catalog-write.js';
+import { createProduct, merchandisingState } from '../../../test/support/merchandising.js';
 
 const RULES = '/admin/v1/search/rules';
 const h = await writeHarness(t);
 
-async function product(): Promise<string> {
-  const res = await h.admin({
-    method: 'POST',
-    url: '/admin/v1/products',
-    payload: sampleProduct(),
-  });
-  if (res.statusCode !== 201) throw new Error(`product create failed: ${res.body}`);
-  return res.json<{ id: string }>().id;
-}
-
-const [a, b, deleted] = [await product(), await product(), await product()];
+const [a, b, deleted] = [await createProduct(h), await createProduct(h), await createProduct(h)];
 await h.admin({ method: 'DELETE', url: `/admin/v1/products/${deleted}` });
 const existing = await h.admin({
   method: 'POST',

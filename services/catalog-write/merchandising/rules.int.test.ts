@@ -1,23 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import {
-  sampleProduct,
-  writeHarness,
-  type WriteHarness,
-} from '../../../test/support/catalog-write.js';
-import { merchandisingState } from '../../../test/support/merchandising.js';
+import { writeHarness, type WriteHarness } from '../../../test/support/catalog-write.js';
+import { createProduct, merchandisingState } from '../../../test/support/merchandising.js';
 
 const RULES = '/admin/v1/search/rules';
-
-async function product(h: WriteHarness): Promise<string> {
-  const res = await h.admin({
-    method: 'POST',
-    url: '/admin/v1/products',
-    payload: sampleProduct(),
-  });
-  if (res.statusCode !== 201) throw new Error(`product create failed: ${res.body}`);
-  return res.json<{ id: string }>().id;
-}
 
 const create = (h: WriteHarness, payload: unknown, headers: Record<string, string> = {}) =>
   h.admin({ method: 'POST', url: RULES, payload: payload as object, headers });
@@ -42,7 +28,7 @@ const list = async (h: WriteHarness) =>
 
 t.test('A rule is created, read, changed and deleted, each with its full event', async (t) => {
   const h = await writeHarness(t);
-  const [a, b, c] = [await product(h), await product(h), await product(h)];
+  const [a, b, c] = [await createProduct(h), await createProduct(h), await createProduct(h)];
   const body = { query: 'Running Shoes', match: 'exact', pin: [a, b], hide: [c] };
   const created = await create(h, body);
   t.equal(created.statusCode, 201);
@@ -123,7 +109,7 @@ t.test('A rule is created, read, changed and deleted, each with its full event',
 
 t.test('The list holds live rules, the most recently changed first', async (t) => {
   const h = await writeHarness(t);
-  const p = await product(h);
+  const p = await createProduct(h);
   const first = await createdId(h, { query: 'boots', match: 'exact', pin: [p] });
   const second = await createdId(h, { query: 'sandals', match: 'phrase', hide: [p] });
   const third = await createdId(h, { query: 'hats', match: 'exact', hide: [p] });
@@ -146,7 +132,7 @@ t.test('The list holds live rules, the most recently changed first', async (t) =
 
 t.test('Stale versions are 409 and unknown ids 404, changing nothing', async (t) => {
   const h = await writeHarness(t);
-  const p = await product(h);
+  const p = await createProduct(h);
   const id = await createdId(h, { query: 'boots', match: 'exact', pin: [p] });
   await patch(h, id, { query: 'winter boots' });
   const before = await merchandisingState(h.pool);
@@ -176,7 +162,7 @@ t.test('Stale versions are 409 and unknown ids 404, changing nothing', async (t)
 
 t.test('Idempotency-Key: a retried create answers the same rule and writes once', async (t) => {
   const h = await writeHarness(t);
-  const p = await product(h);
+  const p = await createProduct(h);
   const body = { query: 'boots', match: 'exact', pin: [p] };
   const headers = { 'idempotency-key': 'rule-create-1' };
   const first = await create(h, body, headers);
@@ -203,7 +189,7 @@ t.test('Idempotency-Key: a retried create answers the same rule and writes once'
 
 t.test('A product deleted after a rule named it does not block changes to the rule', async (t) => {
   const h = await writeHarness(t);
-  const [kept, gone] = [await product(h), await product(h)];
+  const [kept, gone] = [await createProduct(h), await createProduct(h)];
   const id = await createdId(h, { query: 'boots', match: 'exact', pin: [kept, gone] });
   t.equal((await h.admin({ method: 'DELETE', url: `/admin/v1/products/${gone}` })).statusCode, 200);
   const res = await patch(h, id, { activeTo: '2030-01-01T00:00:00Z' });

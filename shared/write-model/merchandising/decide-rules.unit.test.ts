@@ -1,5 +1,5 @@
 import t from 'tap';
-import { DomainError } from '../domain-error.js';
+import { refusal } from '../../../test/support/refusal.js';
 import { addedProducts, decideRule, type RuleFields } from './decide-rules.js';
 
 const now = '2026-11-26T08:00:00.000Z';
@@ -12,16 +12,6 @@ const [p1, p2, p3] = [
 const known = { unknownProducts: [] };
 const fields: RuleFields = { query: 'Running shoes', match: 'exact', pin: [p1], hide: [p2] };
 const created = decideRule({ type: 'CreateRule', id: 'r', fields }, undefined, known, now).rule;
-
-function refusal(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('accepted');
-}
 
 const create = (overrides: Partial<RuleFields>) => () =>
   decideRule(

@@ -1,19 +1,9 @@
 import t from 'tap';
-import { DomainError } from '../domain-error.js';
+import { refusal } from '../../../test/support/refusal.js';
 import { decideSynonyms, synonymLimits } from './decide-synonyms.js';
 
 const now = '2026-11-26T08:00:00.000Z';
 const later = '2026-11-26T09:00:00.000Z';
-
-function refusal(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('accepted');
-}
 
 t.test('Given no stored set, when lines are given, then they are version 1 as given', async (t) => {
   const lines = ['# shoes', '', 'sneakers, trainers', 'parka => jacket'];
