@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { phraseKey, termKey, words } from './text.js';
 
 /**
- * Query-time synonyms, read from a Solr-format file (infra/search/synonyms.txt):
+ * Query-time synonyms in Solr format: the set catalog-write stores (PUT /admin/v1/search/synonyms,
+ * as lines), or before one is stored the initial file infra/search/synonyms.txt:
  *
  * - `a, b, c`      equivalent: a query with any of them is also searched with each other one;
  * - `a, b => c, d` one way: a query with a or b is also searched with c and with d.
@@ -11,8 +12,8 @@ import { phraseKey, termKey, words } from './text.js';
  * Terms may be phrases ("running shoes"). They are matched on word keys (see termKey), so case,
  * accents and a plural `s` do not matter. The original query is always searched too.
  *
- * Synonyms are applied when a query is built, never at indexing, so changing the file needs no
- * reindex: restart catalog-read (the file is read once at start) and the next query uses it.
+ * Synonyms are applied when a query is built, never at indexing, so a new set needs no reindex
+ * and no restart: it reaches catalog-read through the outbox and the next query uses it.
  */
 export interface Synonyms {
   /** Phrase key → the phrases (as written in the file) it also searches for. */
