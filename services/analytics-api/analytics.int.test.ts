@@ -1,3 +1,4 @@
+import { openRedis } from '../../shared/stores/redis.js';
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import type {
@@ -12,6 +13,7 @@ import { isolatedConfig } from '../../test/support/isolation.js';
 import { silentLogger } from '../../test/support/logger.js';
 import { catalogEventRow, eventRows } from '../../shared/read-models/analytics/projection.js';
 import { buildAnalyticsApiApp } from './app.js';
+import { merchandisingProjection } from '../../shared/read-models/merchandising/projection.js';
 import { literal, select, sql, toNumber } from '../../shared/stores/clickhouse-sql.js';
 import { bootstrapClickHouse } from '../../shared/read-models/analytics/tables.js';
 
@@ -27,7 +29,14 @@ const BASE = '/analytics/v1';
 const config = isolatedConfig(t);
 await bootstrapClickHouse(clickhouseOptions(config));
 const clickhouse = clickhouseFromConfig(config);
-const app = await buildAnalyticsApiApp({ config, logger: silentLogger, clickhouse });
+const redisHandle = openRedis(config.redisUrl);
+const redis = redisHandle.client;
+const app = await buildAnalyticsApiApp({
+  config,
+  logger: silentLogger,
+  clickhouse,
+  redis: redisHandle,
+});
 t.teardown(() => app.close());
 const ch = clickhouse.client;
 const tables = [
@@ -46,6 +55,15 @@ const get = (url: string, token: string | null = TOKEN) =>
     url,
     headers: token === null ? {} : { authorization: `Bearer ${token}` },
   });
+
+/** A report's rows without their coverage (checked in a test of its own). */
+function withoutCoverage<T>(res: { json<U>(): U }): T[] {
+  return res.json<(T & { coverage?: unknown })[]>().map((row) => {
+    const copy = { ...row };
+    delete copy.coverage;
+    return copy;
+  });
+}
 
 async function insert(table: string, rows: readonly object[]): Promise<void> {
   await ch.insert({ table, values: [...rows], format: 'JSONEachRow' });
@@ -608,7 +626,7 @@ t.test('GET /products/top defaults to the last 7 days', async (t) => {
 t.test('GET /searches/top ranks normalized queries with their mean result count', async (t) => {
   const res = await get(`${BASE}/searches/top?${qs(W)}`);
   t.equal(res.statusCode, 200);
-  const body = res.json<{ query: string; searches: number; avgResults: number }[]>();
+  const body = withoutCoverage<{ query: string; searches: number; avgResults: number }>(res);
   t.same(body, expectedTopSearches(W.from, W.to, 10));
   t.same(body.slice(0, 3), [
     { query: 'red shoe', searches: 5, avgResults: 1.2 },
@@ -623,17 +641,17 @@ t.test('GET /searches/top ranks normalized queries with their mean result count'
   t.ok(body.some((r) => r.query === 'üñí 💥' && r.avgResults === 2));
 
   const two = await get(`${BASE}/searches/top?${qs({ ...W, limit: 2 })}`);
-  t.same(two.json(), expectedTopSearches(W.from, W.to, 2));
+  t.same(withoutCoverage(two), expectedTopSearches(W.from, W.to, 2));
   const narrow = { from: '2024-03-01T10:00:00Z', to: '2024-03-02T06:00:00Z' };
   const n = await get(`${BASE}/searches/top?${qs(narrow)}`);
-  t.same(n.json(), expectedTopSearches(narrow.from, narrow.to, 10));
+  t.same(withoutCoverage(n), expectedTopSearches(narrow.from, narrow.to, 10));
   t.ok(n.json<unknown[]>().length > 0);
 });
 
 t.test('GET /searches/zero-results lists queries that found nothing', async (t) => {
   const res = await get(`${BASE}/searches/zero-results?${qs(W)}`);
   t.equal(res.statusCode, 200);
-  const body = res.json<{ query: string; searches: number; lastSearchedAt: string }[]>();
+  const body = withoutCoverage<{ query: string; searches: number; lastSearchedAt: string }>(res);
   t.same(body, expectedZeroResults(W.from, W.to, 10));
   t.same(body[0]?.query, "o'neill");
   t.equal(body[0]?.searches, 3);
@@ -651,7 +669,68 @@ t.test('GET /searches/zero-results lists queries that found nothing', async (t) 
     'the zero-result search at `to` is outside',
   );
   const one = await get(`${BASE}/searches/zero-results?${qs({ ...W, limit: 1 })}`);
-  t.same(one.json(), expectedZeroResults(W.from, W.to, 1));
+  t.same(withoutCoverage(one), expectedZeroResults(W.from, W.to, 1));
+});
+
+t.test('The search reports say what merchandising does for each query now', async (t) => {
+  interface Covered {
+    query: string;
+    coverage: { covered: boolean; synonyms: string[]; rules: { id: string; pins: number }[] };
+  }
+  const report = async () =>
+    (await get(`${BASE}/searches/zero-results?${qs(W)}`)).json<Covered[]>();
+  const before = await report();
+  t.same(
+    before.find((r) => r.query === 'jacket')?.coverage,
+    { covered: true, synonyms: ['coat'], rules: [] },
+    'the initial synonym set (the repo file) expands jacket',
+  );
+  t.same(before.find((r) => r.query === "o'neill")?.coverage, {
+    covered: false,
+    synonyms: [],
+    rules: [],
+  });
+
+  const merchandising = merchandisingProjection(redis, config.redisKeyPrefix);
+  const rule = {
+    id: randomUUID(),
+    version: 1,
+    query: "O'Neill",
+    match: 'exact' as const,
+    pin: [A],
+    hide: [],
+    activeFrom: null,
+    activeTo: null,
+    createdAt: '2024-03-01T00:00:00Z',
+    updatedAt: '2024-03-01T00:00:00Z',
+  };
+  await merchandising.putRule(rule);
+  await merchandising.putSynonyms({
+    version: 1,
+    lines: ['never, seldom'],
+    updatedAt: rule.updatedAt,
+  });
+  const after = await report();
+  t.same(after.find((r) => r.query === "o'neill")?.coverage, {
+    covered: true,
+    synonyms: [],
+    rules: [{ id: rule.id, version: 1, pins: 1, hides: 0 }],
+  });
+  t.same(after.find((r) => r.query === 'never')?.coverage.synonyms, ['seldom']);
+  t.same(
+    after.find((r) => r.query === 'jacket')?.coverage.covered,
+    false,
+    'the stored set replaced the initial one',
+  );
+  const top = await get(`${BASE}/searches/top?${qs(W)}`);
+  t.same(
+    top
+      .json<Covered[]>()
+      .find((r) => r.query === "o'neill")
+      ?.coverage.rules.map((r) => r.id),
+    [rule.id],
+    'the top-queries report links the same way',
+  );
 });
 
 t.test('GET /products/:id/price-history lists every price with its time', async (t) => {

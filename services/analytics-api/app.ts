@@ -9,14 +9,20 @@ import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { productRoutes } from './product-routes.js';
 import { searchRoutes } from './search-routes.js';
+import { Problem } from '../../shared/http/problems.js';
+import type { Redis } from '../../shared/stores/redis.js';
+import { initialSynonyms } from '../../shared/read-models/merchandising/initial.js';
+import { currentView } from '../../shared/read-models/merchandising/load.js';
 
 export interface AnalyticsApiDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly clickhouse: StoreHandle<ClickHouseClient>;
+  /** The merchandising read model, which the search reports link queries to. */
+  readonly redis: StoreHandle<Redis>;
 }
 
-/** Merchandiser questions answered from ClickHouse. */
+/** Merchandiser questions answered from ClickHouse (and, for search coverage, Redis). */
 export async function buildAnalyticsApiApp(deps: AnalyticsApiDeps): Promise<FastifyInstance> {
   const app = await createServer({
     service: 'analytics-api',
@@ -26,7 +32,18 @@ export async function buildAnalyticsApiApp(deps: AnalyticsApiDeps): Promise<Fast
     readinessTimeoutMs: deps.config.readinessTimeoutMs,
   });
   await app.register(storePlugin, { handle: deps.clickhouse, decorator: 'clickhouse' });
+  await app.register(storePlugin, { handle: deps.redis, decorator: 'redis' });
   const clickhouse = deps.clickhouse.client;
+  const initial = initialSynonyms();
+  const merchandising = () =>
+    currentView(deps.redis.client, deps.config.redisKeyPrefix, initial).catch(() => {
+      throw new Problem(
+        'unavailable',
+        'search merchandising is temporarily unavailable',
+        undefined,
+        { 'retry-after': '1' },
+      );
+    });
   await app.register(
     async (analytics) => {
       await analytics.register(bearerAuthPlugin, {
@@ -34,7 +51,7 @@ export async function buildAnalyticsApiApp(deps: AnalyticsApiDeps): Promise<Fast
         realm: 'aisle-analytics',
       });
       productRoutes(analytics, { clickhouse });
-      searchRoutes(analytics, { clickhouse });
+      searchRoutes(analytics, { clickhouse, merchandising });
       catalogRoutes(analytics, { clickhouse });
     },
     { prefix: '/analytics/v1' },

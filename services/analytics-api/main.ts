@@ -1,5 +1,6 @@
 import { runService } from '../../shared/lifecycle/run-service.js';
 import { clickhouseFromConfig } from '../../shared/stores/open.js';
+import { openRedis } from '../../shared/stores/redis.js';
 import { buildAnalyticsApiApp } from './app.js';
 
 await runService({
@@ -7,6 +8,11 @@ await runService({
   require: ['analyticsTokens'],
   build: (config, logger) =>
     Promise.resolve(
-      buildAnalyticsApiApp({ config, logger, clickhouse: clickhouseFromConfig(config) }),
+      buildAnalyticsApiApp({
+        config,
+        logger,
+        clickhouse: clickhouseFromConfig(config),
+        redis: openRedis(config.redisUrl),
+      }),
     ),
 });

@@ -106,16 +106,48 @@ export const topProductsResponse = listOf(['productId', 'views'], {
   views: { type: 'integer', description: 'distinct view events in the window' },
 });
 
-export const topSearchesResponse = listOf(['query', 'searches', 'avgResults'], {
+/** What merchandising does for a query now (shared/read-models/merchandising/coverage.ts). */
+const coverage = {
+  type: 'object',
+  required: ['covered', 'synonyms', 'rules'],
+  description:
+    'What search merchandising does for this query now: covered is true when a synonym expands it or a query rule pins products for it',
+  properties: {
+    covered: { type: 'boolean' },
+    synonyms: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'the queries the synonym set also searches for it',
+    },
+    rules: {
+      type: 'array',
+      description: 'the query rules that apply to it now, most specific first',
+      items: {
+        type: 'object',
+        required: ['id', 'version', 'pins', 'hides'],
+        properties: {
+          id: { type: 'string' },
+          version: { type: 'integer' },
+          pins: { type: 'integer', description: 'products the rule pins' },
+          hides: { type: 'integer', description: 'products the rule hides' },
+        },
+      },
+    },
+  },
+} as const;
+
+export const topSearchesResponse = listOf(['query', 'searches', 'avgResults', 'coverage'], {
   query: { type: 'string', description: 'the normalized query' },
   searches: { type: 'integer' },
   avgResults: { type: 'number', description: 'mean result count of those searches' },
+  coverage,
 });
 
-export const zeroResultsResponse = listOf(['query', 'searches', 'lastSearchedAt'], {
+export const zeroResultsResponse = listOf(['query', 'searches', 'lastSearchedAt', 'coverage'], {
   query: { type: 'string', description: 'the normalized query' },
   searches: { type: 'integer' },
   lastSearchedAt: isoTime,
+  coverage,
 });
 
 export const priceHistoryResponse = listOf(

@@ -4,6 +4,8 @@ import type { ClickHouseClient } from '../../shared/stores/clickhouse.js';
 import { topSearches, zeroResultSearches } from '../../shared/read-models/analytics/queries.js';
 import { rankedQuery, topSearchesResponse, zeroResultsResponse } from './schemas.js';
 import { resolveWindow, type WindowQuery } from '../../shared/read-models/analytics/window.js';
+import { coverageOf, type Coverage } from '../../shared/read-models/merchandising/coverage.js';
+import type { MerchandisingView } from '../../shared/read-models/merchandising/view.js';
 
 const tags = ['searches'];
 const security = [{ bearer: [] }];
@@ -12,9 +14,26 @@ interface RankedQuery extends WindowQuery {
   limit: number;
 }
 
-/** Storefront search analytics: what shoppers look for, and what they do not find. */
-export function searchRoutes(app: FastifyInstance, opts: { clickhouse: ClickHouseClient }): void {
+export interface SearchRouteOptions {
+  readonly clickhouse: ClickHouseClient;
+  /** The merchandising in force now (read model in Redis), to link queries to what covers them. */
+  readonly merchandising: () => Promise<MerchandisingView>;
+}
+
+/**
+ * Storefront search analytics: what shoppers look for, and what they do not find. Each query
+ * says what merchandising does for it now (`coverage`): the synonyms that expand it and the
+ * rules that apply, so a merchandiser sees which zero-result queries are already taken care of.
+ */
+export function searchRoutes(app: FastifyInstance, opts: SearchRouteOptions): void {
   const { clickhouse } = opts;
+  const withCoverage = async <T extends { query: string }>(
+    rows: readonly T[],
+  ): Promise<(T & { coverage: Coverage })[]> => {
+    const view = await opts.merchandising();
+    const now = Date.now();
+    return rows.map((row) => ({ ...row, coverage: coverageOf(view, row.query, now) }));
+  };
 
   app.get<{ Querystring: RankedQuery }>(
     '/searches/top',
@@ -27,11 +46,13 @@ export function searchRoutes(app: FastifyInstance, opts: { clickhouse: ClickHous
         response: withProblems({ 200: topSearchesResponse }),
       },
     },
-    (request) =>
-      topSearches(clickhouse, {
-        window: resolveWindow(request.query),
-        limit: request.query.limit,
-      }),
+    async (request) =>
+      withCoverage(
+        await topSearches(clickhouse, {
+          window: resolveWindow(request.query),
+          limit: request.query.limit,
+        }),
+      ),
   );
 
   app.get<{ Querystring: RankedQuery }>(
@@ -45,10 +66,12 @@ export function searchRoutes(app: FastifyInstance, opts: { clickhouse: ClickHous
         response: withProblems({ 200: zeroResultsResponse }),
       },
     },
-    (request) =>
-      zeroResultSearches(clickhouse, {
-        window: resolveWindow(request.query),
-        limit: request.query.limit,
-      }),
+    async (request) =>
+      withCoverage(
+        await zeroResultSearches(clickhouse, {
+          window: resolveWindow(request.query),
+          limit: request.query.limit,
+        }),
+      ),
   );
 }

@@ -1,3 +1,4 @@
+import { openRedis } from '../../shared/stores/redis.js';
 // Per-variant price and stock history from real write-side events: a product created with
 // variants, a variant price change and stock moves, through the analytics projection (applied
 // twice, as a retried delivery would) into ClickHouse, read through the analytics API.
@@ -15,7 +16,12 @@ const config = isolatedConfig(t);
 const h = await writeHarness(t, config);
 await bootstrapClickHouse(clickhouseOptions(config));
 const clickhouse = clickhouseFromConfig(config);
-const app = await buildAnalyticsApiApp({ config, logger: silentLogger, clickhouse });
+const app = await buildAnalyticsApiApp({
+  config,
+  logger: silentLogger,
+  clickhouse,
+  redis: openRedis(config.redisUrl),
+});
 t.teardown(() => app.close());
 
 const eur = (amountMinor: number) => ({ amountMinor, currency: 'EUR' });

@@ -1,3 +1,4 @@
+import { openRedis } from '../../shared/stores/redis.js';
 // Hostile input against catalog-read and analytics-api, walked from their own OpenAPI documents
 // (see README.md in this folder), over a small catalog that went through the real pipeline.
 import type { FastifyInstance } from 'fastify';
@@ -30,6 +31,7 @@ const analytics = await buildAnalyticsApiApp({
   config: pipeline.config,
   logger: silentLogger,
   clickhouse: clickhouseFromConfig(pipeline.config),
+  redis: openRedis(pipeline.config.redisUrl),
 });
 t.teardown(() => analytics.close());
 

@@ -50,6 +50,7 @@ const builders = {
       config,
       logger: silentLogger,
       clickhouse: clickhouseFromConfig(config),
+      redis: openRedis(config.redisUrl),
     }),
   ),
   'outbox-relay': closing((config) =>

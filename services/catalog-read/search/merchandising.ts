@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../../shared/config/index.js';
 import { LiveMerchandising } from '../../../shared/read-models/merchandising/live.js';
 import { closeRedis, createRedis, type Redis } from '../../../shared/stores/redis.js';
-import { initialSynonyms } from './routes.js';
+import { initialSynonyms } from '../../../shared/read-models/merchandising/initial.js';
 
 /**
  * The instance's live merchandising (synonyms and query rules from the write side): loaded before

@@ -2,7 +2,6 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
 import { Problem } from '../../../shared/http/problems.js';
-import { infraPath } from '../../../shared/paths.js';
 import type { SearchResponseBody } from '../../../shared/stores/search/engine.js';
 import {
   loadCategoryTree,
@@ -36,7 +35,6 @@ import {
 } from '../../../shared/read-models/search/query/suggest.js';
 import {
   expandWithSynonyms,
-  loadSynonyms,
   queryUnits,
   type Synonyms,
 } from '../../../shared/read-models/search/query/synonyms.js';
@@ -55,11 +53,6 @@ import {
 
 const problem = { $ref: 'Problem#' } as const;
 const errors = { '4xx': problem, '5xx': problem } as const;
-
-export const SYNONYMS_FILE = infraPath('search', 'synonyms.txt');
-
-/** The initial synonym set (the repo's file), in force until the write side's set is projected. */
-export const initialSynonyms = (): Synonyms => loadSynonyms(SYNONYMS_FILE);
 
 /** The synonyms and query rules an instance searches with now (LiveMerchandising). */
 export interface MerchandisingSource {

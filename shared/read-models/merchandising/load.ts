@@ -1,7 +1,8 @@
 import type { SearchRuleSnapshot, SynonymSetSnapshot } from '../../events/merchandising-events.js';
 import type { Redis } from '../../stores/redis.js';
 import { merchandisingKeys } from './keys.js';
-import type { StoredMerchandising } from './view.js';
+import type { Synonyms } from '../search/query/synonyms.js';
+import { initialView, viewOf, type MerchandisingView, type StoredMerchandising } from './view.js';
 
 /** Reads the stamp, the synonym set and every rule in one MULTI, so they belong together. */
 export async function loadMerchandising(
@@ -33,4 +34,13 @@ export async function loadMerchandising(
 /** The stamp alone: the cheap check that tells whether anything changed. */
 export async function loadStamp(redis: Redis, prefix: string): Promise<string> {
   return (await redis.get(merchandisingKeys.stamp(prefix))) ?? '';
+}
+
+/** The view as stored now, read once (reports; a searching instance keeps a live one). */
+export async function currentView(
+  redis: Redis,
+  prefix: string,
+  initial: Synonyms,
+): Promise<MerchandisingView> {
+  return viewOf(await loadMerchandising(redis, prefix), initialView(initial)).view;
 }

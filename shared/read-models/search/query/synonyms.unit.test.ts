@@ -7,7 +7,7 @@ import {
   queryUnits,
   synonymLineErrors,
 } from './synonyms.js';
-import { SYNONYMS_FILE } from '../../../../services/catalog-read/search/routes.js';
+import { SYNONYMS_FILE } from '../../merchandising/initial.js';
 
 const expansionsOf = (text: string) => Object.fromEntries(parseSynonyms(text).expansions);
 
