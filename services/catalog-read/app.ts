@@ -17,6 +17,7 @@ import { storefrontPlugin } from './storefront/plugin.js';
 import { closeRedis, createRedis } from '../../shared/stores/redis.js';
 import { detailKeys } from '../../shared/read-models/detail/document.js';
 import type { UsageRecorderFactory } from './usage/recorder.js';
+import { registerPublicEdge } from './edge/plugin.js';
 
 export interface CatalogReadDeps {
   readonly config: Config;
@@ -35,6 +36,7 @@ export async function buildCatalogReadApp(deps: CatalogReadDeps): Promise<Fastif
     logger: deps.logger,
     bodyLimitBytes: config.bodyLimitBytes,
     readinessTimeoutMs: config.readinessTimeoutMs,
+    ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
   });
   await app.register(storePlugin, { handle: deps.search, decorator: 'searchEngine' });
   await app.register(storePlugin, { handle: deps.redis, decorator: 'redis' });
@@ -55,6 +57,7 @@ export async function buildCatalogReadApp(deps: CatalogReadDeps): Promise<Fastif
   await announcements.start();
   app.addHook('onClose', () => closeRedis(subscriber));
   const merchandising = await startMerchandising(app, config, deps.redis.client);
+  await registerPublicEdge(app, config, deps.redis.client);
   await app.register(
     (v1, _opts, done) => {
       searchRoutes(v1, context, merchandising);

@@ -10,22 +10,10 @@ import {
   type Parser,
 } from './parsers.js';
 
-export interface Setting<T> {
-  readonly env: string;
-  readonly doc: string;
-  /** The raw default, matching what `npm run infra:up` provides locally; absent means "unset". */
-  readonly default?: string;
-  readonly parse: Parser<T>;
-  /** Secrets are never echoed back in error messages or logs. */
-  readonly secret?: boolean;
-}
+import { publicEdgeSettings } from './public-edge-settings.js';
+import { setting, type Setting } from './setting.js';
 
-/** Overloads keep whether a default exists in the type, so Config knows what may be unset. */
-function setting<T>(s: Setting<T> & { default: string }): Setting<T> & { default: string };
-function setting<T>(s: Setting<T>): Setting<T>;
-function setting<T>(s: Setting<T>): Setting<T> {
-  return s;
-}
+export type { Setting } from './setting.js';
 
 /** A share from 0 to 1, as a decimal number (0.01 = one in a hundred). */
 function fraction(): Parser<number> {
@@ -332,6 +320,7 @@ export const settings = {
     default: '67108864',
     parse: integer(0, 2 ** 40),
   }),
+  ...publicEdgeSettings,
   bodyLimitBytes: setting({
     env: 'BODY_LIMIT_BYTES',
     doc: 'Largest JSON request body accepted (larger ones get 413).',

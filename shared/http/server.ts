@@ -24,12 +24,26 @@ export interface ServerOptions {
   readonly readinessTimeoutMs: number;
   /** Which requests are logged; default: the policy the logger was created with. */
   readonly requestLog?: RequestLogPolicy;
+  /**
+   * Proxies whose X-Forwarded-For sets request.ip (a hop count, or addresses and CIDRs);
+   * default: none, request.ip is the peer. Never "all": any client could then pick its own IP.
+   */
+  readonly trustProxy?: number | readonly string[];
 }
 
 export const AISLE_VERSION = '0.1.0';
 
 /** Largest request line + headers accepted (431 above it). */
 export const MAX_REQUEST_HEAD_BYTES = 64 * 1024;
+
+/** Fastify's trustProxy from a hop count or a list (a count trusts the nearest N hops). */
+function trustedProxies(
+  trust: ServerOptions['trustProxy'],
+): Pick<FastifyServerOptions, 'trustProxy'> {
+  if (trust === undefined) return {};
+  if (typeof trust === 'number') return { trustProxy: (_address, hop) => hop < trust };
+  return { trustProxy: [...trust] };
+}
 
 type ValidatorFactory = NonNullable<
   NonNullable<
@@ -55,6 +69,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
+    ...trustedProxies(opts.trustProxy),
     // The request line may hold a 4,096-character query percent-encoded (up to 9 bytes a
     // character): Node's 16 KiB default would refuse what the API publishes.
     http: { maxHeaderSize: MAX_REQUEST_HEAD_BYTES },
