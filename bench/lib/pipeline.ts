@@ -69,6 +69,8 @@ export interface Pipeline {
   readonly writeOrigin: URL;
   /** catalog-read, when started with `readSide`; undefined otherwise. */
   readonly readOrigin: URL | undefined;
+  /** Every catalog-read instance (`readInstances`), the first being readOrigin. */
+  readonly readOrigins: readonly URL[];
   /** The search alias the projector writes and storefront searches read. */
   readonly alias: string;
   readonly services: readonly ServiceProcess[];
@@ -166,6 +168,8 @@ async function stopService(service: ServiceProcess, drainMs: number): Promise<vo
 export interface PipelineOptions {
   /** Also start catalog-read, on a free port with the same environment (default: off). */
   readonly readSide?: boolean;
+  /** How many catalog-read instances `readSide` starts, each on its own port (default 1). */
+  readonly readInstances?: number;
   /** Namespaces are named `<prefix>_<random>` (default `bench_lag`; [a-z_][a-z0-9_]*). */
   readonly namespacePrefix?: string;
   /**
@@ -207,6 +211,10 @@ export async function startPipeline(
   };
   const ports = {} as Record<BenchService, number>;
   for (const name of names) ports[name] = await freePort();
+  const extraReadPorts: number[] = [];
+  if (options.readSide === true) {
+    for (let i = 1; i < (options.readInstances ?? 1); i++) extraReadPorts.push(await freePort());
+  }
   const env: Record<string, string | undefined> = {
     ...process.env,
     LOG_LEVEL: 'warn',
@@ -216,6 +224,9 @@ export async function startPipeline(
     SEARCH_INDEX_PREFIX: namespaces.searchIndexPrefix,
     CLICKHOUSE_DATABASE: namespaces.clickhouseDatabase,
     ADMIN_TOKENS: token,
+    // The bench is one client far faster than a shopper: catalog-read's per-client limiter would
+    // refuse most of its load. It stays off unless the environment turns it on.
+    RATE_LIMIT_ENABLED: process.env['RATE_LIMIT_ENABLED'] ?? 'false',
     ...Object.fromEntries(names.map((name) => [portVariable[name], String(ports[name])])),
   };
   const config = loadConfig(env);
@@ -254,6 +265,11 @@ export async function startPipeline(
 
     const started = Date.now();
     for (const name of names) services.push(startService(name, ports[name], env));
+    for (const port of extraReadPorts) {
+      services.push(
+        startService('catalog-read', port, { ...env, CATALOG_READ_PORT: String(port) }),
+      );
+    }
     await Promise.all(
       services.map(async (service) => {
         const client = new HttpClient(new URL(`http://127.0.0.1:${service.port}`), token, 1);
@@ -284,6 +300,11 @@ export async function startPipeline(
     readOrigin: names.includes('catalog-read')
       ? new URL(`http://127.0.0.1:${ports['catalog-read']}`)
       : undefined,
+    readOrigins: names.includes('catalog-read')
+      ? [ports['catalog-read'], ...extraReadPorts].map(
+          (port) => new URL(`http://127.0.0.1:${port}`),
+        )
+      : [],
     alias,
     services,
     admin: admin.client,
