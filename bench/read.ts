@@ -36,6 +36,7 @@ import { machineInfo, writeResults } from './lib/report.js';
 import { storeVersions } from './lib/store-versions.js';
 import { interruptible } from './lib/interrupt.js';
 import { compareDetailWithBare, compareTable, type CompareReport } from './lib/read-compare.js';
+import { compareLimiterOnOff, limiterTable, type LimiterReport } from './lib/read-limiter.js';
 
 const resultsDir = fileURLToPath(new URL('results/', import.meta.url));
 const log = (line: string) => process.stderr.write(`[read] ${line}\n`);
@@ -48,6 +49,7 @@ interface Run {
   pools?: RequestPools;
   reports: ScenarioReport[];
   compare?: CompareReport;
+  limiter?: LimiterReport;
 }
 
 async function measure(
@@ -83,18 +85,25 @@ async function measure(
       `${run.pools.suggest.length} suggest (${(performance.now() - started).toFixed(0)} ms)`,
   );
 
+  const compareOptions = {
+    rounds: options.rounds,
+    connections: options.compareConnections,
+    durationMs: options.durationMs,
+    warmupMs: options.warmupMs,
+    timeoutS: options.timeoutS,
+  };
   for (const name of options.scenarios) {
     if (signal.aborted) break;
+    if (name === 'detail-limiter') {
+      run.limiter = await compareLimiterOnOff(pipeline, run.pools, compareOptions, signal, log);
+      continue;
+    }
     if (name === 'detail-vs-bare') {
       run.compare = await compareDetailWithBare(
         pipeline,
         run.pools,
         {
-          rounds: options.rounds,
-          connections: options.compareConnections,
-          durationMs: options.durationMs,
-          warmupMs: options.warmupMs,
-          timeoutS: options.timeoutS,
+          ...compareOptions,
           ...(options.detailMain === undefined ? {} : { detailMain: options.detailMain }),
         },
         signal,
@@ -207,6 +216,7 @@ async function main(): Promise<void> {
       `exact per-route latency (every answer's own response time):\n${routeTable(run.reports)}\n` +
       (mixed?.writes === undefined ? '' : `\n${writeTable(mixed.writes, options.writeRatio)}\n`) +
       (run.compare === undefined ? '' : `\n${compareTable(run.compare)}\n`) +
+      (run.limiter === undefined ? '' : `\n${limiterTable(run.limiter)}\n`) +
       (found.length > 0 ? `\n${found.join('\n')}\n` : ''),
   );
 
@@ -270,6 +280,7 @@ async function main(): Promise<void> {
       },
       scenarios: run.reports,
       detailVsBare: run.compare,
+      limiterOnVsOff: run.limiter,
       warnings: found,
     },
     `read-${model.products}`,

@@ -17,8 +17,10 @@ import { runLoad, type LoadResult } from './read-load.js';
 import { nextDetail, type RequestPools } from './read-requests.js';
 
 export type CompareTarget = 'bare' | 'detail';
+/** What measureOne labels a run with: a detail-vs-bare target, or another scenario's. */
+export type RunTarget = CompareTarget | 'limiter-off' | 'limiter-on';
 
-interface Child {
+export interface Child {
   readonly name: string;
   readonly child: ChildProcess;
   readonly origin: URL;
@@ -28,7 +30,7 @@ interface Child {
 }
 
 export interface CompareRun {
-  readonly target: CompareTarget;
+  readonly target: RunTarget;
   readonly connections: number;
   readonly round: number;
   readonly requestsPerSecond: number;
@@ -86,7 +88,12 @@ export interface CompareOptions {
 const READY_TIMEOUT_MS = 60_000;
 const LOGGING_VARIABLES = ['LOG_LEVEL', 'LOG_REQUESTS', 'LOG_SAMPLE_RATE', 'LOG_SLOW_MS'];
 
-function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv, port: number): Child {
+export function spawnChild(
+  name: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  port: number,
+): Child {
   const child = spawn(process.execPath, ['--enable-source-maps', '--import', 'tsx', script], {
     cwd: projectRoot,
     env,
@@ -114,7 +121,7 @@ function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv, port: 
   return handle;
 }
 
-async function waitReady(child: Child, path: string): Promise<void> {
+export async function waitReady(child: Child, path: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.child.exitCode !== null) break;
@@ -131,7 +138,7 @@ async function waitReady(child: Child, path: string): Promise<void> {
   throw new Error(`${child.name} did not get ready: ${child.firstLines.join(' | ')}`);
 }
 
-async function stop(child: Child): Promise<void> {
+export async function stop(child: Child): Promise<void> {
   if (child.child.exitCode !== null || child.child.pid === undefined) return;
   const exited = new Promise<void>((resolve) => child.child.once('exit', () => resolve()));
   child.child.kill('SIGTERM');
@@ -141,7 +148,7 @@ async function stop(child: Child): Promise<void> {
 }
 
 /** The environment `npm start` gives catalog-read, on the pipeline's namespaces. */
-function npmStartEnv(pipeline: Pipeline, port: number): NodeJS.ProcessEnv {
+export function npmStartEnv(pipeline: Pipeline, port: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOST: '127.0.0.1',
@@ -151,6 +158,8 @@ function npmStartEnv(pipeline: Pipeline, port: number): NodeJS.ProcessEnv {
     SEARCH_INDEX_PREFIX: pipeline.namespaces.searchIndexPrefix,
     CLICKHOUSE_DATABASE: pipeline.namespaces.clickhouseDatabase,
     ADMIN_TOKENS: pipeline.token,
+    // One client at bench rates would be refused; the limiter has its own scenario (read-limiter).
+    RATE_LIMIT_ENABLED: process.env['RATE_LIMIT_ENABLED'] ?? 'false',
   };
   return env;
 }
@@ -186,9 +195,9 @@ function summarize(runs: readonly CompareRun[], connections: number): CompareSum
   };
 }
 
-async function measureOne(
+export async function measureOne(
   target: Child,
-  kind: CompareTarget,
+  kind: RunTarget,
   connections: number,
   round: number,
   options: CompareOptions,
@@ -254,6 +263,30 @@ async function measureOne(
   return run;
 }
 
+/**
+ * Both targets at each connection count, round after round; who goes first alternates, so a
+ * drift of the machine's load does not favour one.
+ */
+export async function alternateRounds(
+  targets: readonly [readonly [Child, RunTarget], readonly [Child, RunTarget]],
+  options: CompareOptions,
+  pools: RequestPools,
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<CompareRun[]> {
+  const runs: CompareRun[] = [];
+  for (const connections of options.connections) {
+    for (let round = 1; round <= options.rounds && !signal.aborted; round += 1) {
+      const order = round % 2 === 1 ? targets : [targets[1], targets[0]];
+      for (const [child, kind] of order) {
+        if (signal.aborted) break;
+        runs.push(await measureOne(child, kind, connections, round, options, pools, signal, log));
+      }
+    }
+  }
+  return runs;
+}
+
 /** Starts both targets, runs the alternating rounds, and stops them. */
 export async function compareDetailWithBare(
   pipeline: Pipeline,
@@ -297,26 +330,16 @@ export async function compareDetailWithBare(
       `detail-vs-bare: bare :${barePort}, catalog-read :${readPort} with log level ` +
         `${config.logLevel} (${LOGGING_VARIABLES.map((v) => `${v}=${readEnv[v] ?? 'default'}`).join(' ')})`,
     );
-    const runs: CompareRun[] = [];
-    for (const connections of options.connections) {
-      for (let round = 1; round <= options.rounds && !signal.aborted; round += 1) {
-        // Alternate who goes first, so a drift of the machine's load does not favour one.
-        const order: [Child, CompareTarget][] =
-          round % 2 === 1
-            ? [
-                [bare, 'bare'],
-                [detail, 'detail'],
-              ]
-            : [
-                [detail, 'detail'],
-                [bare, 'bare'],
-              ];
-        for (const [child, kind] of order) {
-          if (signal.aborted) break;
-          runs.push(await measureOne(child, kind, connections, round, options, pools, signal, log));
-        }
-      }
-    }
+    const runs = await alternateRounds(
+      [
+        [bare, 'bare'],
+        [detail, 'detail'],
+      ],
+      options,
+      pools,
+      signal,
+      log,
+    );
     return {
       detailMain: options.detailMain ?? 'services/catalog-read/main.ts',
       logging: { ...logging, effectiveLogLevel: config.logLevel },

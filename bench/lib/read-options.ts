@@ -11,10 +11,11 @@ export const readScenarioNames = [
   'categories',
   'mixed',
   'detail-vs-bare',
+  'detail-limiter',
 ] as const;
 export type ReadScenarioName = (typeof readScenarioNames)[number];
-/** The scenarios that load catalog-read alone (detail-vs-bare starts its own two targets). */
-export type LoadScenarioName = Exclude<ReadScenarioName, 'detail-vs-bare'>;
+/** The scenarios that load catalog-read alone (the last two start their own two targets). */
+export type LoadScenarioName = Exclude<ReadScenarioName, 'detail-vs-bare' | 'detail-limiter'>;
 
 export interface ReadOptions {
   /** Products seeded (about 90% of them published). */
@@ -52,17 +53,18 @@ Redis prefix, index prefix, ClickHouse database, all bench_read_<random>, droppe
 
   --products N          products seeded, ~90% published (default: 10000)
   --seed N              seed of the demo catalog (default: 42)
-  --scenarios LIST      detail,detail-304,search,suggest,categories,mixed,detail-vs-bare
-                        (default: all, in order)
+  --scenarios LIST      detail,detail-304,search,suggest,categories,mixed,detail-vs-bare,
+                        detail-limiter (default: all, in order)
   --duration TIME       measured time per scenario, e.g. 15s, 1m (default: 15s)
   --warmup TIME         uncounted load before each scenario (default: 2s; 0: none)
   --connections N       autocannon keep-alive connections (default: 32)
   --write-ratio R       mixed: writes per read answered (default: 0.01, i.e. 100 reads : 1 write)
   --settle-timeout TIME wait for the catalog to reach search and detail (default: 2m + 10ms/product)
   --timeout SECONDS     autocannon request timeout (default: 10)
-  --rounds N            detail-vs-bare: alternating rounds per connection count (default: 3)
+  --rounds N            detail-vs-bare, detail-limiter: alternating rounds per connection
+                        count (default: 3)
   --compare-connections LIST
-                        detail-vs-bare: connection counts (default: 32,1)
+                        detail-vs-bare, detail-limiter: connection counts (default: 32,1)
   --detail-main FILE    detail-vs-bare: measure this catalog-read main.ts (another checkout,
                         for a before/after) instead of this tree's
   --keep                keep the namespaces for inspection (services are still stopped)
