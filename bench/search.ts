@@ -6,6 +6,7 @@
  *   npm run bench:search                                  # 100,000 products, 4 mixes, c=1 and 32
  *   npm run bench:search -- --products 10000 --duration 5s
  *   npm run bench:search -- --products 1000000 --reuse --mixes uniform --connections 32
+ *   npm run bench:search -- --variant-share 0.5          # half the products with 5-20 variants
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -66,9 +67,18 @@ async function check(
   const b = new HttpClient(baseline, 'none', 1);
   try {
     const tree = seedCategories().map((c) => ({ id: c.id, parentId: c.parentId }));
-    const result = await checkFilterParity(fetcher(a), fetcher(b), tree, options.seed);
+    const productLevel = options.variantShare > 0;
+    const result = await checkFilterParity(
+      fetcher(a),
+      fetcher(b),
+      tree,
+      options.seed,
+      productLevel,
+    );
     log(
-      `parity check: ${result.queries} filter-only searches, ${result.differences.length} differences`,
+      `parity check: ${result.queries} filter-only searches` +
+        `${productLevel ? ' (product-level only: the baseline has no variants)' : ''}, ` +
+        `${result.differences.length} differences`,
     );
     if (result.differences.length > 0) {
       const lines = result.differences
@@ -103,7 +113,7 @@ async function measure(
   log(`baseline ready in ${(baseline.startMs / 1000).toFixed(1)} s on ${baseline.origin.origin}`);
   run.check = await check(aisleOrigin, baseline.origin, options, found);
 
-  run.pools = buildMixPools(options.seed, options.products, options.mixes);
+  run.pools = buildMixPools(options.seed, options.products, options.mixes, options.variantShare);
   const readPid = pipeline.services.find((s) => s.name === 'catalog-read')?.child.pid;
   const targets: [Target, Target] = [
     { side: 'aisle', origin: aisleOrigin, pid: readPid },
@@ -135,12 +145,22 @@ function report(options: SearchOptions, run: Run, found: string[], deadline: num
   const tables = (run.pools ?? []).map((pool) =>
     mixTable(pool.name, pool.describe, run.cells, options.connections),
   );
+  const withVariants =
+    run.catalog === undefined || run.catalog.withVariants === 0
+      ? ''
+      : `, ${run.catalog.withVariants} with ${run.catalog.variants} variants`;
   const legend = [
     `catalog: ${options.products} products (seed ${options.seed}), ${run.catalog?.published ?? '?'} published` +
-      `${run.catalog?.reused === true ? ', reused' : ''}; ${os.cpus().length} CPUs shared by the client, both services and the stores`,
+      `${withVariants}${run.catalog?.reused === true ? ', reused' : ''}; ${os.cpus().length} CPUs shared by the client, both services and the stores`,
     'req/s: search results (200 answers) per second; p50/p99: their exact latency (ms);',
     `failed: other answers (503 past the ${(deadline / 1000).toFixed(1)} s request deadline, both sides), timeouts, connection errors;`,
     'ratios: Aisle req/s ÷ baseline req/s, baseline latency ÷ Aisle latency (above 1: Aisle better).',
+    ...(options.variantShare > 0
+      ? [
+          `variants: the baseline reads only the products' own rows (no variant price, stock or options): ` +
+            `the variants mix is Aisle only, and on the other mixes it answers a simpler question than Aisle (parity checked on category and brand only).`,
+        ]
+      : []),
   ];
   return [
     legend.join('\n'),
@@ -168,7 +188,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadAverageBefore = os.loadavg().map((l) => Math.round(l * 100) / 100);
   log(
-    `${options.products} products, seed ${options.seed}; mixes ${options.mixes.join(', ')}; ` +
+    `${options.products} products, seed ${options.seed}, variant share ${options.variantShare}; mixes ${options.mixes.join(', ')}; ` +
       `connections ${options.connections.join(', ')}; ${options.durationMs / 1000} s per cell ` +
       `after ${options.warmupMs / 1000} s warm-up`,
   );
@@ -180,7 +200,9 @@ async function main(): Promise<void> {
   const pipeline = await startPipeline(log, {
     readSide: true,
     namespacePrefix: 'bench_search',
-    ...(options.reuse ? { namespaceId: reusableNamespace(options.products, options.seed) } : {}),
+    ...(options.reuse
+      ? { namespaceId: reusableNamespace(options.products, options.seed, options.variantShare) }
+      : {}),
   });
   const run: Run = { samples: [], cells: [] };
   const found: string[] = [];

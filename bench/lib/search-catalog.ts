@@ -17,13 +17,16 @@ import { seedCatalog, type SeedReport } from '../../shared/write-model/seed/seed
 import { DEFAULT_PUBLISHED_RATIO } from '../../shared/write-model/seed/seed-data.js';
 import type { Pipeline } from './pipeline.js';
 
-/** The fixed namespace of a kept catalog: one per size and seed. */
-export const reusableNamespace = (products: number, seed: number): string =>
-  `bench_search_${products}_s${seed}`;
+/** The fixed namespace of a kept catalog: one per size, seed and share of products with variants. */
+export const reusableNamespace = (products: number, seed: number, variantShare = 0): string =>
+  `bench_search_${products}_s${seed}${variantShare > 0 ? `_v${Math.round(variantShare * 100)}` : ''}`;
 
 export interface CatalogReport {
   readonly reused: boolean;
   readonly published: number;
+  /** Products that sell through variants, and their variants (from the write model). */
+  readonly withVariants: number;
+  readonly variants: number;
   readonly seeding?: SeedReport;
   /** A reused index whose template or document had changed was rebuilt first. */
   readonly rebuilt: boolean;
@@ -52,13 +55,28 @@ async function count(pipeline: Pipeline, where: string): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
+async function countVariants(pipeline: Pipeline): Promise<{ products: number; variants: number }> {
+  const { rows } = await pipeline.admin.query<{ products: string; variants: string }>(
+    'SELECT count(DISTINCT product_id) AS products, count(*) AS variants FROM product_variants',
+  );
+  return { products: Number(rows[0]?.products ?? 0), variants: Number(rows[0]?.variants ?? 0) };
+}
+
+interface CatalogShape {
+  readonly products: number;
+  readonly seed: number;
+  readonly variantShare: number;
+}
+
 async function seed(
   pipeline: Pipeline,
-  products: number,
-  seedNumber: number,
+  { products, seed: seedNumber, variantShare }: CatalogShape,
   log: (line: string) => void,
 ): Promise<SeedReport> {
-  log(`seeding ${products} products (seed ${seedNumber}) through POST /admin/v1/imports`);
+  const withVariants = variantShare > 0 ? `, ${variantShare * 100}% with variants` : '';
+  log(
+    `seeding ${products} products (seed ${seedNumber}${withVariants}) through POST /admin/v1/imports`,
+  );
   const report = await seedCatalog(
     {
       baseUrl: pipeline.writeOrigin.origin,
@@ -66,6 +84,7 @@ async function seed(
       products,
       seed: seedNumber,
       publishedRatio: DEFAULT_PUBLISHED_RATIO,
+      variantShare,
     },
     {
       output: { line: () => undefined, progress: (text) => process.stderr.write(`${text}\n`) },
@@ -149,7 +168,7 @@ async function settle(
 /** Seeds the catalog, or reuses the one the namespaces already hold; then waits until searchable. */
 export async function ensureCatalog(
   pipeline: Pipeline,
-  options: { products: number; seed: number; settleTimeoutMs: number },
+  options: CatalogShape & { settleTimeoutMs: number },
   signal: AbortSignal,
   log: (line: string) => void,
 ): Promise<CatalogReport> {
@@ -161,9 +180,16 @@ export async function ensureCatalog(
     );
   }
   const reused = existing === options.products;
-  const seeding = reused ? undefined : await seed(pipeline, options.products, options.seed, log);
+  const seeding = reused ? undefined : await seed(pipeline, options, log);
   if (reused) log(`reusing the ${existing} products of ${pipeline.namespaces.databaseSchema}`);
   const published = await count(pipeline, "WHERE status = 'published'");
+  const variants = await countVariants(pipeline);
+  if (variants.products > 0 !== options.variantShare > 0) {
+    throw new Error(
+      `schema ${pipeline.namespaces.databaseSchema} holds ${variants.products} products with ` +
+        `variants, which --variant-share ${options.variantShare} does not describe`,
+    );
+  }
   const redis = createRedis(pipeline.config.redisUrl, 'command');
   redis.on('error', () => undefined);
   try {
@@ -174,7 +200,15 @@ export async function ensureCatalog(
     const settleMs = await settle(pipeline, redis, published, options.settleTimeoutMs, signal, log);
     await redis.set(key, fingerprint);
     log(`${published} published products searchable (${(settleMs / 1000).toFixed(1)} s)`);
-    return { reused, published, ...(seeding === undefined ? {} : { seeding }), rebuilt, settleMs };
+    return {
+      reused,
+      published,
+      withVariants: variants.products,
+      variants: variants.variants,
+      ...(seeding === undefined ? {} : { seeding }),
+      rebuilt,
+      settleMs,
+    };
   } finally {
     await closeRedis(redis);
   }

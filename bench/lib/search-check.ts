@@ -4,6 +4,10 @@
  * the same total and the same facet counts; with a price sort (a total order: price, then id)
  * they also give the same first page. Text searches are not compared: fuzziness, stemming and
  * ranking differ by design.
+ *
+ * On a catalog with variants the baseline, which reads only the products' own rows, cannot give
+ * a variant's price, stock or options: there the check keeps the searches whose filters are
+ * product properties (category, brand) and compares the total and the brand and category facets.
  */
 import { createRandom, mixSeed, type Random } from '../../shared/write-model/seed/seed-data.js';
 
@@ -64,11 +68,25 @@ const counted = (list: readonly ValueCount[]): string =>
     .sort()
     .join(' ');
 
-/** Every difference between two answers to the same filter-only search. */
+/** Parameters whose meaning does not depend on variants (size is the page size). */
+const PRODUCT_LEVEL_PARAMS: ReadonlySet<string> = new Set(['size', 'category', 'brand']);
+
+/** A search only a product's own properties decide (no price, stock, attribute or sort). */
+export const productLevelOnly = (query: CheckQuery): boolean =>
+  [...new URLSearchParams(query.path.split('?')[1] ?? '').keys()].every((name) =>
+    PRODUCT_LEVEL_PARAMS.has(name),
+  );
+
+/**
+ * Every difference between two answers to the same filter-only search; with `productLevel`,
+ * only the total and the brand and category facets (what a catalog with variants lets a
+ * variant-blind baseline answer alike).
+ */
 export function compareAnswers(
   query: CheckQuery,
   aisle: SearchAnswer,
   baseline: SearchAnswer,
+  productLevel = false,
 ): Difference[] {
   const out: Difference[] = [];
   const differ = (what: string, a: string, b: string) => {
@@ -77,6 +95,7 @@ export function compareAnswers(
   differ('total', String(aisle.total), String(baseline.total));
   differ('facets.brand', counted(aisle.facets.brand), counted(baseline.facets.brand));
   differ('facets.category', counted(aisle.facets.category), counted(baseline.facets.category));
+  if (productLevel) return out;
   const prices = (answer: SearchAnswer) =>
     answer.facets.price.map((p) => `[${p.from},${p.to ?? ''})=${p.count}`).join(' ');
   differ('facets.price', prices(aisle), prices(baseline));
@@ -234,12 +253,16 @@ async function answer(fetch: Fetch, side: string, query: string): Promise<Search
   return JSON.parse(reply.body) as SearchAnswer;
 }
 
-/** Builds the queries from Aisle's browse answer and compares both sides on each. */
+/**
+ * Builds the queries from Aisle's browse answer and compares both sides on each; `productLevel`
+ * (a catalog with variants) keeps the product-level searches and parts (see the header).
+ */
 export async function checkFilterParity(
   aisle: Fetch,
   baseline: Fetch,
   categories: readonly CategoryNode[],
   seed: number,
+  productLevel = false,
 ): Promise<CheckResult> {
   const browse = await answer(aisle, 'Aisle', path([]));
   const category = scopeCategory(browse, categories);
@@ -247,7 +270,9 @@ export async function checkFilterParity(
     category === undefined
       ? undefined
       : { category, answer: await answer(aisle, 'Aisle', path([['category', category]])) };
-  const queries = filterOnlyQueries(browse, scope, categories, seed);
+  const queries = filterOnlyQueries(browse, scope, categories, seed).filter(
+    (q) => !productLevel || productLevelOnly(q),
+  );
   const differences: Difference[] = [];
   const totals: { path: string; total: number; buckets: number }[] = [];
   for (const query of queries) {
@@ -256,7 +281,7 @@ export async function checkFilterParity(
       answer(baseline, 'the baseline', query.path),
     ]);
     totals.push({ path: query.path, total: a.total, buckets: nonZeroBuckets(a) });
-    differences.push(...compareAnswers(query, a, b));
+    differences.push(...compareAnswers(query, a, b, productLevel));
   }
   return { queries: queries.length, totals, differences };
 }

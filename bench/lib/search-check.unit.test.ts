@@ -2,6 +2,7 @@ import t from 'tap';
 import {
   compareAnswers,
   filterOnlyQueries,
+  productLevelOnly,
   scopeCategory,
   type SearchAnswer,
 } from './search-check.js';
@@ -98,4 +99,21 @@ t.test('the queries cover each filter alone and combined, from real values', asy
     filterOnlyQueries(answer(), scope, tree, 42),
     'deterministic for a seed',
   );
+});
+
+t.test('a catalog with variants: product-level searches and parts only', async (t) => {
+  const other = answer({ price: [{ from: 0, to: 1000, count: 10 }], inStock: [] });
+  t.same(compareAnswers(query, answer(), other, true), [], 'price and stock are not compared');
+  t.equal(compareAnswers(query, answer(), other).length, 2, 'they are without variants');
+  t.same(
+    compareAnswers(query, answer(), answer({ brand: [{ value: 'Stride', count: 6 }] }), true).map(
+      (d) => d.what,
+    ),
+    ['facets.brand'],
+  );
+  const kept = (path: string) => productLevelOnly({ path, sameItems: false });
+  t.ok(kept('/v1/search?size=5&category=c1&brand=Stride&brand=Woolly'));
+  t.notOk(kept('/v1/search?size=5&attr.color=red'));
+  t.notOk(kept('/v1/search?size=5&in_stock=true'));
+  t.notOk(kept('/v1/search?size=5&sort=price_asc'), 'a price order needs variant prices');
 });

@@ -9,14 +9,22 @@
  *   pages, brand pages) asked with Zipf-distributed popularity (s = 1), so a few are very
  *   frequent and most are rare.
  * - browse: category pages at every level of the tree, the sorts shoppers use, pages 1 to 3.
- * - filters: brand + attribute filters (colour, sometimes size, material, in stock), no text.
+ * - filters: brand + attribute filters (colour, sometimes size, material, in stock), no text. On a
+ *   catalog with variants, the colour and size of a product with variants are one variant's.
+ * - variants (catalogs with variants only): option filters of one real variant (colour and/or
+ *   size), often with a price band around its price and in_stock, all of which one variant must
+ *   meet together; in a category or not.
  */
 import {
   DEFAULT_PUBLISHED_RATIO,
-  generateProduct,
   seedCategories,
-  type SeedProduct,
 } from '../../shared/write-model/seed/seed-data.js';
+import {
+  generateCatalogProduct,
+  hasVariants,
+  type SeedCatalogProduct,
+  type SeedVariantProduct,
+} from '../../shared/write-model/seed/seed-variants.js';
 import { createRandom, mixSeed, type Random } from '../../shared/write-model/seed/random.js';
 import { searchMixNames, type SearchMixName } from './search-options.js';
 
@@ -38,19 +46,32 @@ const path = (params: Params): string =>
   params.length === 0 ? '/v1/search' : `/v1/search?${new URLSearchParams(params).toString()}`;
 
 /** Published products of the catalog at random indexes (all of them for a small catalog). */
-function sampleProducts(seed: number, products: number, random: Random): SeedProduct[] {
+function sampleProducts(
+  seed: number,
+  products: number,
+  variantShare: number,
+  random: Random,
+): SeedCatalogProduct[] {
   const indexes =
     products <= SAMPLE
       ? Array.from({ length: products }, (_, i) => i)
       : Array.from({ length: SAMPLE }, () => random.int(0, products - 1));
   return indexes
-    .map((i) => generateProduct(seed, i, { publishedRatio: DEFAULT_PUBLISHED_RATIO }))
+    .map((i) =>
+      generateCatalogProduct(seed, i, { publishedRatio: DEFAULT_PUBLISHED_RATIO, variantShare }),
+    )
     .filter((p) => p.status === 'published');
 }
 
+/** The colour of a product, or of its first variant when colour is one of its options. */
+function colorOf(p: SeedCatalogProduct): string {
+  if (!hasVariants(p)) return p.attributes.color;
+  return String(p.attributes['color'] ?? p.variants[0]?.options['color'] ?? '');
+}
+
 /** The words a shopper types about a product: its name's words and its colour. */
-const wordsOf = (p: SeedProduct): string[] => [
-  ...new Set([...p.name.toLowerCase().split(' '), p.attributes.color.toLowerCase()]),
+const wordsOf = (p: SeedCatalogProduct): string[] => [
+  ...new Set([...p.name.toLowerCase().split(' '), colorOf(p).toLowerCase()]),
 ];
 
 /** Two neighbouring letters swapped in the longest word ("sweater" → "swaeter"). */
@@ -65,11 +86,12 @@ export function withTypo(random: Random, text: string): string {
 
 interface Vocabulary {
   readonly words: readonly string[];
-  readonly products: readonly SeedProduct[];
+  readonly products: readonly SeedCatalogProduct[];
+  readonly withVariants: readonly SeedVariantProduct[];
 }
 
 /** A word pair from one product's words, in their order ("merino sweater"). */
-function wordPair(random: Random, p: SeedProduct): string {
+function wordPair(random: Random, p: SeedCatalogProduct): string {
   const words = wordsOf(p);
   const [a = 0, b = 1] = random
     .sample(
@@ -81,7 +103,12 @@ function wordPair(random: Random, p: SeedProduct): string {
 }
 
 /** A word of the vocabulary or a pair of one product's words (`about`, or a random one). */
-function textQuery(random: Random, v: Vocabulary, typoShare: number, about?: SeedProduct): string {
+function textQuery(
+  random: Random,
+  v: Vocabulary,
+  typoShare: number,
+  about?: SeedCatalogProduct,
+): string {
   const product = about ?? random.pick(v.products);
   const single = about === undefined ? random.pick(v.words) : random.pick(wordsOf(about));
   const text = random.chance(0.5) ? single : wordPair(random, product);
@@ -100,6 +127,7 @@ function categoryPage(random: Random): Params {
 
 function filterSearch(random: Random, v: Vocabulary): Params {
   const p = random.pick(v.products);
+  if (hasVariants(p)) return variantFilterSearch(random, p);
   const params: Params = [
     ['brand', p.brand],
     ['attr.color', p.attributes.color],
@@ -107,6 +135,59 @@ function filterSearch(random: Random, v: Vocabulary): Params {
   if (random.chance(0.4)) params.push(['attr.size', random.pick(p.attributes.size)]);
   if (random.chance(0.2)) params.push(['attr.material', p.attributes.material]);
   if (random.chance(0.2)) params.push(['in_stock', 'true']);
+  return params;
+}
+
+/** A scalar attribute of a product with variants, or its options' value on `variant`. */
+function valueOn(
+  p: SeedVariantProduct,
+  variant: SeedVariantProduct['variants'][number],
+  name: string,
+  random: Random,
+): string | undefined {
+  const own = variant.options[name] ?? p.attributes[name];
+  if (Array.isArray(own)) return own.length === 0 ? undefined : String(random.pick(own));
+  return own === undefined ? undefined : String(own);
+}
+
+/** The filters mix on a product with variants: colour and size are one variant's. */
+function variantFilterSearch(random: Random, p: SeedVariantProduct): Params {
+  const variant = random.pick(p.variants);
+  const params: Params = [['brand', p.brand]];
+  const color = valueOn(p, variant, 'color', random);
+  if (color !== undefined) params.push(['attr.color', color]);
+  const size = random.chance(0.4) ? valueOn(p, variant, 'size', random) : undefined;
+  if (size !== undefined) params.push(['attr.size', size]);
+  const material = random.chance(0.2) ? valueOn(p, variant, 'material', random) : undefined;
+  if (material !== undefined) params.push(['attr.material', material]);
+  if (random.chance(0.2)) params.push(['in_stock', 'true']);
+  return params;
+}
+
+const parentOf = (id: string): string | undefined =>
+  seedCategories().find((c) => c.id === id)?.parentId ?? undefined;
+
+/**
+ * The variants mix: a shopper's "this colour in my size, in my budget, in stock", from one real
+ * variant, so one variant must meet every filter together (0008's variant condition, and the
+ * exact facet recount): its option values (sometimes only one of two), half the time a price
+ * band around its price, half the time in_stock; in its leaf category, the parent, or anywhere.
+ */
+function variantSearch(random: Random, v: Vocabulary): Params {
+  const p = random.pick(v.withVariants);
+  const variant = random.pick(p.variants);
+  const params: Params = [];
+  const scope = random.next();
+  if (scope < 0.4) params.push(['category', p.categoryId]);
+  else if (scope < 0.7) params.push(['category', parentOf(p.categoryId) ?? p.categoryId]);
+  const names = p.options.length > 1 && random.chance(0.3) ? [random.pick(p.options)] : p.options;
+  for (const name of names) params.push([`attr.${name}`, variant.options[name] ?? '']);
+  const price = variant.price?.amountMinor;
+  if (price !== undefined && random.chance(0.5)) {
+    params.push(['price_min', String(Math.floor(price * 0.8))]);
+    params.push(['price_max', String(Math.ceil(price * 1.25))]);
+  }
+  if (random.chance(0.5)) params.push(['in_stock', 'true']);
   return params;
 }
 
@@ -127,7 +208,7 @@ function storefrontRequest(random: Random, v: Vocabulary): Params {
     ? [['brand', p.brand]]
     : [
         ['brand', p.brand],
-        ['attr.color', p.attributes.color],
+        ['attr.color', colorOf(p)],
       ];
 }
 
@@ -155,20 +236,29 @@ const describe: Record<SearchMixName, string> = {
   uniform: `a word or a word pair of the names, uniform over the vocabulary, ${TYPO_SHARE * 100}% with a typo; text only`,
   zipf: `${ZIPF_UNIVERSE} distinct storefront requests (55% text, 25% category pages, 10% text + filter, 10% brand pages) with Zipf popularity, s = ${ZIPF_EXPONENT}`,
   browse: 'category pages at all three levels, 40% with a chosen sort, 20% page 2 or 3',
-  filters: 'brand + colour, sometimes size, material, in stock; no text',
+  filters:
+    "brand + colour, sometimes size, material, in stock; no text (on a product with variants: one variant's colour and size)",
+  variants:
+    'colour and/or size of one real variant, 50% + a price band around its price, 50% in stock, 70% in a category; one variant must meet them all (Aisle only)',
 };
 
 export function buildMixPools(
   seed: number,
   products: number,
   names: readonly SearchMixName[],
+  variantShare = 0,
 ): MixPool[] {
-  const sampled = sampleProducts(seed, products, createRandom(mixSeed(seed, 0x5ea4c)));
+  const random = createRandom(mixSeed(seed, 0x5ea4c));
+  const sampled = sampleProducts(seed, products, variantShare, random);
   if (sampled.length === 0) throw new Error('the catalog has no published product');
   const vocabulary: Vocabulary = {
     words: [...new Set(sampled.flatMap(wordsOf))].sort(),
     products: sampled,
+    withVariants: sampled.filter(hasVariants),
   };
+  if (names.includes('variants') && vocabulary.withVariants.length === 0) {
+    throw new Error('the variants mix needs published products with variants in the catalog');
+  }
   const draw = (make: () => Params) => Array.from({ length: POOL_SIZE }, () => path(make()));
   // Each mix draws from its own stream, so a mix is the same whichever others are chosen.
   const build: Record<SearchMixName, (random: Random) => string[]> = {
@@ -183,6 +273,7 @@ export function buildMixPools(
     },
     browse: (random) => draw(() => categoryPage(random)),
     filters: (random) => draw(() => filterSearch(random, vocabulary)),
+    variants: (random) => draw(() => variantSearch(random, vocabulary)),
   };
   return names.map((name) => ({
     name,

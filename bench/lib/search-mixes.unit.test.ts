@@ -1,5 +1,10 @@
+import { createHash } from 'node:crypto';
 import t from 'tap';
 import { createRandom } from '../../shared/write-model/seed/random.js';
+import {
+  generateCatalogProduct,
+  hasVariants,
+} from '../../shared/write-model/seed/seed-variants.js';
 import { buildMixPools, POOL_SIZE, withTypo, zipfRanks } from './search-mixes.js';
 import { parseSearchOptions } from './search-options.js';
 
@@ -45,6 +50,60 @@ t.test('mixes: what each one sends', async (t) => {
   t.ok(distinct < 5000 && distinct > 500, `zipf repeats requests (${distinct} distinct)`);
 });
 
+t.test('without variants the four mixes are the requests they were before variants', async (t) => {
+  const hash = createHash('sha256');
+  for (const p of buildMixPools(42, 300, ['uniform', 'zipf', 'browse', 'filters'])) {
+    hash.update(`${p.name}\n${p.paths.join('\n')}\n`);
+  }
+  // Taken from the pools before --variant-share existed: a run without it measures the same list.
+  t.equal(hash.digest('hex'), '450d8f15c7b42cf938b2e0f5c0c8b80262cef1c877c4ac5bf3c91eec8813c0be');
+});
+
+t.test('variants mix: one real variant of a published product meets all its filters', async (t) => {
+  const [variants, filters] = buildMixPools(42, 2000, ['variants', 'filters'], 0.5);
+  const byId = new Map(
+    Array.from({ length: 2000 }, (_, i) => generateCatalogProduct(42, i, { variantShare: 0.5 }))
+      .filter((p) => p.status === 'published')
+      .map((p) => [p.id, p]),
+  );
+  const all = [...byId.values()];
+  let priced = 0;
+  let stocked = 0;
+  let twoOptions = 0;
+  const unmatched: string[] = [];
+  for (const path of variants?.paths ?? []) {
+    const q = params(path);
+    const options = [...q.keys()].filter((k) => k.startsWith('attr.'));
+    if (q.has('price_min')) priced += 1;
+    if (q.has('in_stock')) stocked += 1;
+    if (options.length === 2) twoOptions += 1;
+    const min = Number(q.get('price_min') ?? 0);
+    const max = Number(q.get('price_max') ?? Infinity);
+    // Some published product with variants has one variant with every asked option value and a
+    // price in the band (stock aside: the generator does not look at it).
+    const found = all.some(
+      (p) =>
+        hasVariants(p) &&
+        p.variants.some(
+          (v) =>
+            options.every((k) => v.options[k.slice('attr.'.length)] === q.get(k)) &&
+            (v.price?.amountMinor ?? -1) >= min &&
+            (v.price?.amountMinor ?? Infinity) <= max,
+        ),
+    );
+    if (!found) unmatched.push(path);
+  }
+  t.same(unmatched.slice(0, 3), [], 'every request names a real variant');
+  t.ok(priced > 8000 && priced < 12000, `about half with a price band (${priced})`);
+  t.ok(stocked > 8000 && stocked < 12000, `about half in stock (${stocked})`);
+  t.ok(twoOptions > 3000, `colour and size together (${twoOptions})`);
+  t.ok(
+    filters?.paths.some((p) => params(p).has('attr.size') && params(p).has('attr.color')),
+    'the filters mix on a variant catalog asks colour with size',
+  );
+  t.throws(() => buildMixPools(42, 300, ['variants']), /products with variants/);
+});
+
 t.test('zipf ranks: the first is about 1/H(n) of the draws, the tail is long', async (t) => {
   const ranks = zipfRanks(createRandom(1), 5000, 1, 50_000);
   const first = ranks.filter((r) => r === 0).length / ranks.length;
@@ -83,4 +142,12 @@ t.test('options: defaults, lists, and what is refused', async (t) => {
   t.equal(parseSearchOptions(['--help']), 'help');
   t.equal(defaults === 'help' ? 0 : defaults.deadlineMs, undefined, 'the services own deadline');
   t.match(parseSearchOptions(['--deadline', '10s']), { deadlineMs: 10_000 });
+  t.match(defaults, { variantShare: 0 }, 'no variants unless asked');
+  t.match(parseSearchOptions(['--variant-share', '0.5']), {
+    variantShare: 0.5,
+    mixes: ['uniform', 'zipf', 'browse', 'filters', 'variants'],
+  });
+  t.throws(() => parseSearchOptions(['--mixes', 'variants']), /--variant-share/);
+  t.throws(() => parseSearchOptions(['--variant-share', '1.5']), /from 0 to 1/);
+  t.throws(() => parseSearchOptions(['--variant-share', 'half']), /from 0 to 1/);
 });

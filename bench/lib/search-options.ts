@@ -2,13 +2,23 @@ import { parseArgs } from 'node:util';
 import { MAX_SEED } from '../../shared/write-model/seed/seed-data.js';
 import { parseDuration, positiveInt, UsageError } from './options.js';
 
-export const searchMixNames = ['uniform', 'zipf', 'browse', 'filters'] as const;
+export const searchMixNames = ['uniform', 'zipf', 'browse', 'filters', 'variants'] as const;
 export type SearchMixName = (typeof searchMixNames)[number];
+/** The mixes every catalog runs; `variants` needs a catalog with variants (--variant-share). */
+const plainMixes: readonly SearchMixName[] = ['uniform', 'zipf', 'browse', 'filters'];
+/**
+ * Mixes only Aisle answers: the baseline reads the products' own rows (bench/baseline/sql.ts) and
+ * knows nothing of variants, so it cannot answer "one variant has this colour, size, price and
+ * stock" at all.
+ */
+export const aisleOnlyMixes: readonly SearchMixName[] = ['variants'];
 
 export interface SearchOptions {
   /** Products in the catalog (about 90% published). */
   readonly products: number;
   readonly seed: number;
+  /** Share of the products selling through 5 to 20 variants (seed-variants.ts); 0: none. */
+  readonly variantShare: number;
   readonly mixes: readonly SearchMixName[];
   /** autocannon connections, one measured cell per value and mix and side. */
   readonly connections: readonly number[];
@@ -41,7 +51,10 @@ child processes, the baseline as another; a parity check on filter-only searches
 
   --products N          catalog size, ~90% published (default: 100000)
   --seed N              seed of the demo catalog (default: 42)
-  --mixes LIST          uniform,zipf,browse,filters (default: all four)
+  --variant-share F     share of the products with 5 to 20 variants, 0 to 1 (default: 0); above
+                        0 the variants mix runs too (Aisle only: the baseline has no variants)
+  --mixes LIST          uniform,zipf,browse,filters,variants (default: the first four, and
+                        variants with --variant-share)
   --connections LIST    autocannon connections per cell (default: 1,32)
   --duration TIME       measured time per cell (default: 10s)
   --warmup TIME         uncounted load before each cell (default: 2s; 0: none)
@@ -69,8 +82,10 @@ function durationOrZero(raw: string | undefined, fallback: string, flag: string)
   return parseDuration(raw ?? fallback, flag);
 }
 
-function mixes(raw: string | undefined): SearchMixName[] {
-  if (raw === undefined) return [...searchMixNames];
+function mixes(raw: string | undefined, variantShare: number): SearchMixName[] {
+  if (raw === undefined) {
+    return variantShare > 0 ? [...plainMixes, 'variants'] : [...plainMixes];
+  }
   const known = (s: string): s is SearchMixName =>
     (searchMixNames as readonly string[]).includes(s);
   const names = list(raw);
@@ -80,6 +95,9 @@ function mixes(raw: string | undefined): SearchMixName[] {
     }
   }
   if (names.length === 0) throw new UsageError('--mixes names no mix');
+  if (names.includes('variants') && variantShare === 0) {
+    throw new UsageError('the variants mix needs a catalog with variants (--variant-share)');
+  }
   return names.filter(known);
 }
 
@@ -91,6 +109,7 @@ export function parseSearchOptions(argv: readonly string[]): SearchOptions | 'he
     options: {
       products: { type: 'string' },
       seed: { type: 'string' },
+      'variant-share': { type: 'string' },
       mixes: { type: 'string' },
       connections: { type: 'string' },
       duration: { type: 'string' },
@@ -111,6 +130,10 @@ export function parseSearchOptions(argv: readonly string[]): SearchOptions | 'he
   if (!/^\d+$/.test(seedRaw.trim()) || Number(seedRaw) > MAX_SEED) {
     throw new UsageError(`--seed must be an integer from 0 to ${MAX_SEED}`);
   }
+  const variantShare = Number(values['variant-share'] ?? '0');
+  if (!(variantShare >= 0 && variantShare <= 1) || values['variant-share']?.trim() === '') {
+    throw new UsageError('--variant-share must be a number from 0 to 1');
+  }
   const connections = list(values.connections ?? '1,32').map((c) =>
     positiveInt(c, '--connections', 1024),
   );
@@ -126,7 +149,8 @@ export function parseSearchOptions(argv: readonly string[]): SearchOptions | 'he
   return {
     products,
     seed: Number(seedRaw),
-    mixes: mixes(values.mixes),
+    variantShare,
+    mixes: mixes(values.mixes, variantShare),
     connections,
     durationMs,
     warmupMs,

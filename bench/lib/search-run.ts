@@ -9,7 +9,7 @@ import { HttpClient } from './http-client.js';
 import { runSearchLoad, type SearchLoad } from './search-load.js';
 import { figures, type AnswerSample, type Cell, type Side } from './search-report.js';
 import type { MixPool } from './search-mixes.js';
-import type { SearchOptions } from './search-options.js';
+import { aisleOnlyMixes, type SearchOptions } from './search-options.js';
 
 export interface Target {
   readonly side: Side;
@@ -86,6 +86,10 @@ async function measureOne(
   return { load, cpu: cpuUse(before, cpuSnapshot(pids)) };
 }
 
+/** The sides that answer a mix: Aisle alone for the mixes the baseline cannot answer. */
+const sidesFor = (pool: MixPool, targets: readonly Target[]): readonly Target[] =>
+  aisleOnlyMixes.includes(pool.name) ? targets.filter((t) => t.side === 'aisle') : targets;
+
 export async function runCells(
   pools: readonly MixPool[],
   targets: readonly [Target, Target],
@@ -95,13 +99,16 @@ export async function runCells(
 ): Promise<MeasuredCell[]> {
   const { options } = settings;
   const cells: MeasuredCell[] = [];
-  const total = pools.length * options.connections.length * 2;
+  const total = pools.reduce(
+    (n, pool) => n + options.connections.length * sidesFor(pool, targets).length,
+    0,
+  );
   let pair = 0;
   for (const pool of pools) {
     log(`mix ${pool.name}: ${pool.describe}`);
     for (const connections of options.connections) {
       const order = pair++ % 2 === 0 ? targets : ([targets[1], targets[0]] as const);
-      for (const target of order) {
+      for (const target of sidesFor(pool, order)) {
         if (signal.aborted) return cells;
         log(`(${cells.length + 1}/${total}) ${pool.name} c=${connections} ${target.side}`);
         const { load, cpu } = await measureOne(pool, connections, target, settings, signal, log);
@@ -141,7 +148,7 @@ export async function sampleAnswers(
   for (const target of targets) {
     const client = new HttpClient(target.origin, 'none', 4);
     try {
-      for (const pool of pools) {
+      for (const pool of pools.filter((p) => sidesFor(p, [target]).length > 0)) {
         const paths = pool.paths.filter((_, i) => i % SAMPLE_EVERY === 0);
         let sum = 0;
         let zero = 0;
