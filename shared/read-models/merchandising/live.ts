@@ -47,14 +47,16 @@ export class LiveMerchandising {
     subscriber.on('message', (from: string, stamp: string) => {
       if (from === channel && stamp !== this.view.stamp) void this.reload();
     });
-    // After a reconnection the subscription is renewed; what was announced meanwhile is reloaded.
-    subscriber.on('ready', () => {
+    // Subscribing (again, after a reconnection) is followed by a reload, so what was announced
+    // while not subscribed is not missed. Never awaited: with Redis away the start goes on with
+    // the initial view, and the poll and the next 'ready' catch up.
+    const subscribe = (): void =>
       void subscriber.subscribe(channel).then(
         () => this.reload(),
         () => undefined,
       );
-    });
-    await subscriber.subscribe(channel).catch(() => undefined);
+    subscriber.on('ready', subscribe);
+    if (subscriber.status === 'ready') subscribe();
     await this.reload();
     this.timer = setInterval(() => void this.poll(), pollMs);
     this.timer.unref();
