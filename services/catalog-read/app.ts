@@ -18,6 +18,7 @@ import { closeRedis, createRedis } from '../../shared/stores/redis.js';
 import { detailKeys } from '../../shared/read-models/detail/document.js';
 import type { UsageRecorderFactory } from './usage/recorder.js';
 import { registerPublicEdge } from './edge/plugin.js';
+import { varyOnMinVersion } from './edge/vary.js';
 
 export interface CatalogReadDeps {
   readonly config: Config;
@@ -58,6 +59,7 @@ export async function buildCatalogReadApp(deps: CatalogReadDeps): Promise<Fastif
   app.addHook('onClose', () => closeRedis(subscriber));
   const merchandising = await startMerchandising(app, config, deps.redis.client);
   await registerPublicEdge(app, config, deps.redis.client);
+  varyOnMinVersion(app);
   await app.register(
     (v1, _opts, done) => {
       searchRoutes(v1, context, merchandising);

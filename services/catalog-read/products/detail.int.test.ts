@@ -9,6 +9,7 @@ import { sampleProduct } from '../../../test/support/catalog-write.js';
 import type { Teardowns } from '../../../test/support/isolation.js';
 import { silentLogger } from '../../../test/support/logger.js';
 import { startPipeline, type Pipeline } from '../../../test/support/pipeline.js';
+import { startReadSide } from '../../../test/support/read-side.js';
 import { waitFor } from '../../../test/support/wait.js';
 import { readProduct } from '../../../shared/write-model/products/commands.js';
 import { buildCatalogReadApp } from '../app.js';
@@ -204,6 +205,25 @@ t.test('Product views travel through the queue into ClickHouse', async (t) => {
     100,
   );
   t.pass('views recorded off the request path reached analytics');
+});
+
+t.test('A HEAD answers like a GET without a body and is not a product view', async (t) => {
+  const p = await startPipeline(t);
+  const read = await startReadSide(t, p);
+  const { id } = await published(p);
+  const url = `/v1/products/${id}`;
+  const head = () => read.app.inject({ method: 'HEAD', url });
+  // The first HEADs read through Redis, the last one is a cache hit: neither path counts.
+  const first = await waitFor('the detail document', async () => {
+    const r = await head();
+    return r.statusCode === 200 ? r : undefined;
+  });
+  const hit = await head();
+  t.same([first.statusCode, hit.statusCode, hit.body], [200, 200, '']);
+  t.equal(hit.headers.etag, first.headers.etag);
+  t.same(read.views, [], 'no view recorded for a HEAD');
+  await read.get(url);
+  t.same(read.views, [id], 'a GET is one view');
 });
 
 /** The value of one series of the app's /metrics, 0 when absent. */

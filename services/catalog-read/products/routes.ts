@@ -87,7 +87,8 @@ export function productRoutes(
       void reply.code(304).send();
       return;
     }
-    context.usage.recordView(request.params.id);
+    // A HEAD is a client checking the resource, not a shopper seeing the product.
+    if (request.method === 'GET') context.usage.recordView(request.params.id);
     void reply.type('application/json; charset=utf-8').send(entry.body);
   };
 
@@ -125,7 +126,7 @@ export function productRoutes(
   // Not async: a cache hit answers without a promise or a microtask.
   app.get<{ Params: { id: string }; Querystring: { minVersion?: number } }>(
     '/products/:id',
-    { schema: detailSchema },
+    { schema: detailSchema, config: { readsMinVersionHeader: true } },
     (request, reply) => {
       const minVersion = minVersionOf(request);
       const hit = reader.cached(request.params.id, minVersion);
