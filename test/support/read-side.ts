@@ -23,7 +23,10 @@ export interface ReadSide {
  * test request comes from one address, faster than any shopper, and would soon be refused (the
  * limiter's own tests are in services/catalog-read/edge/).
  */
-export async function startReadSide(t: Teardowns, pipeline: Pipeline): Promise<ReadSide> {
+export async function startReadSide(
+  t: Teardowns,
+  pipeline: Pick<Pipeline, 'config'>,
+): Promise<ReadSide> {
   const searches: SearchUsage[] = [];
   const views: string[] = [];
   const app = await buildCatalogReadApp({

@@ -34,3 +34,60 @@ t.test('The tree is built from live categories only', async (t) => {
   t.equal(tree.size, 1);
   t.notOk(tree.has('c2'));
 });
+
+const category = (id: string, parentId: string | null, updatedAt = at): CategorySnapshot => ({
+  ...shoes,
+  id,
+  slug: id,
+  name: id,
+  parentId,
+  updatedAt,
+});
+const later = '2026-11-23T07:00:00.000Z';
+const ids = (nodes: readonly { id: string; children: readonly unknown[] }[]): unknown[] =>
+  nodes.map((n) => [n.id, ids(n.children as typeof nodes)]);
+
+t.test(
+  'Given a parent cycle (a child moved before its parent), when the tree is built, then the oldest member is a root and nothing is lost',
+  async (t) => {
+    // b moved under c (newer); c's own move out from under b has not arrived yet
+    const tree = buildCategoryTree([
+      category('a', null),
+      category('b', 'c', later),
+      category('c', 'b'),
+      category('d', 'b'),
+    ]);
+    t.same(ids(tree.roots), [
+      ['a', []],
+      ['c', [['b', [['d', []]]]]],
+    ]);
+    t.equal(tree.size, 4);
+    t.same(tree.descendantsOf('c').sort(), ['b', 'c', 'd']);
+    t.same(tree.descendantsOf('b').sort(), ['b', 'd']);
+  },
+);
+
+t.test(
+  'Given longer cycles and a category that is its own parent, when built, then each cycle has one root',
+  async (t) => {
+    const tree = buildCategoryTree([
+      category('x', 'z', later),
+      category('y', 'x', later),
+      category('z', 'y'),
+      category('self', 'self'),
+    ]);
+    t.same(ids(tree.roots), [
+      ['self', []],
+      ['z', [['x', [['y', []]]]]],
+    ]);
+    t.equal(tree.size, 4);
+  },
+);
+
+t.test('Given an acyclic tree, when built, then orphans alone become extra roots', async (t) => {
+  const tree = buildCategoryTree([category('a', null), category('b', 'a'), category('o', 'gone')]);
+  t.same(ids(tree.roots), [
+    ['a', [['b', []]]],
+    ['o', []],
+  ]);
+});
