@@ -91,10 +91,18 @@ export function table(
 
 /** `--projection P` (undefined: all of them). */
 export function projectionsOption(value: string | undefined): readonly ProjectionName[] {
-  if (value === undefined) return projectionNames;
-  const name = projectionNames.find((p) => p === value);
+  return oneOrAllOption(value, projectionNames);
+}
+
+/** `--projection P`: the one named, of these names; all of them when absent. */
+export function oneOrAllOption<N extends string>(
+  value: string | undefined,
+  names: readonly N[],
+): readonly N[] {
+  if (value === undefined) return names;
+  const name = names.find((p) => p === value);
   if (name === undefined) {
-    throw new Error(`unknown projection "${value}"; one of: ${projectionNames.join(', ')}`);
+    throw new Error(`unknown projection "${value}"; one of: ${names.join(', ')}`);
   }
   return [name];
 }

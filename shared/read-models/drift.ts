@@ -21,6 +21,17 @@ export interface DriftChecker {
 }
 
 /**
+ * A read model that is not kept per product (merchandising): small, so it is compared whole with
+ * the write model after the product scan. Its findings name its own items (rule ids, ...).
+ */
+export interface WholeModelChecker {
+  /** The drifted items and how; items in sync are absent. */
+  check(): Promise<Map<string, DriftKind>>;
+  /** Puts these items again from the write model (or removes them); how many writes took effect. */
+  repair(items: readonly string[]): Promise<number>;
+}
+
+/**
  * The ids a read model holds, page by page, and how to remove some of them. An id the write
  * model does not have (or that is not spelled as the write model spells ids: a canonical
  * lowercase UUID) is an orphan: a second identity, or a leftover of a deleted test row.

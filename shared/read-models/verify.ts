@@ -11,15 +11,18 @@
  *
  * With `repair`, drifted products are re-projected from the write model through each read
  * model's own version guard, so a newer event in flight always wins over a repair.
+ *
+ * Merchandising (merchandising/verify.ts) is not kept per product: its synonym set and rules are
+ * compared whole after the product scan, and its findings name the rule (or `synonyms`).
  */
 import type { ProductSnapshot } from '../events/catalog-events.js';
-import type { ProjectionName } from '../events/queues.js';
+import { projectionNames, type ProjectionName } from '../events/queues.js';
 import { mapLimit } from '../map-limit.js';
 import type { ClickHouseClient } from '../stores/clickhouse.js';
 import type { Pool } from '../stores/postgres.js';
 import type { Redis } from '../stores/redis.js';
 import type { SearchEngine } from '../stores/search/engine.js';
-import { existingIds } from '../write-model/pages.js';
+import { countRows, existingIds } from '../write-model/pages.js';
 import { loadProduct } from '../write-model/products/repository.js';
 import { analyticsChecker } from './analytics/verify.js';
 import { detailChecker } from './detail/verify.js';
@@ -29,10 +32,19 @@ import {
   orphanIds,
   type DriftChecker,
   type DriftKind,
+  type WholeModelChecker,
 } from './drift.js';
+import { merchandisingChecker } from './merchandising/verify.js';
 import { searchChecker } from './search/verify.js';
 
 export { driftKinds, type DriftKind } from './drift.js';
+
+/** What `aisle verify` checks: the product projections, and merchandising beside detail. */
+export const readModelNames = [...projectionNames, 'merchandising'] as const;
+export type ReadModelName = (typeof readModelNames)[number];
+
+const isProjection = (name: ReadModelName): name is ProjectionName =>
+  projectionNames.includes(name as ProjectionName);
 
 /** Example ids kept per kind of drift. */
 const EXAMPLES = 20;
@@ -52,7 +64,7 @@ export interface VerifyReport {
   readonly checked: number;
   readonly seconds: number;
   readonly repair: boolean;
-  readonly projections: Readonly<Partial<Record<ProjectionName, ProjectionDrift>>>;
+  readonly projections: Readonly<Partial<Record<ReadModelName, ProjectionDrift>>>;
   /** True when any projection drifted (before repair); the CLI then exits with 1. */
   readonly drift: boolean;
   /** Outbox events not yet relayed when the scan ended: drift may include changes in flight. */
@@ -60,7 +72,7 @@ export interface VerifyReport {
 }
 
 export interface VerifyOptions {
-  readonly projections: readonly ProjectionName[];
+  readonly projections: readonly ReadModelName[];
   readonly repair: boolean;
   /** Products per keyset page. */
   readonly pageSize?: number;
@@ -96,6 +108,13 @@ function checkerFor(
       if (stores.clickhouse === undefined) throw missing('clickhouse');
       return analyticsChecker(stores.clickhouse, stores.pool);
   }
+}
+
+function wholeCheckerFor(stores: VerifyStores, pageSize: number): WholeModelChecker {
+  if (stores.redis === undefined) {
+    throw new Error('verifying merchandising needs the redis store, which was not opened');
+  }
+  return merchandisingChecker(stores.redis, stores.pool, stores.redisKeyPrefix, pageSize);
 }
 
 async function idsAfter(pool: Pool, after: string | undefined, limit: number): Promise<string[]> {
@@ -153,10 +172,43 @@ async function findOrphans(
       record.unrepaired += orphans.length - removed;
     } catch (error) {
       record.unrepaired += orphans.length;
-      if (record.errors.length < MAX_REPAIR_ERRORS)
-        record.errors.push(error instanceof Error ? error.message : String(error));
+      recordRepairError(record, error);
     }
   }
+}
+
+function recordFinding(record: ProjectionDrift, id: string, kind: DriftKind): void {
+  record.counts[kind]++;
+  if (record.examples[kind].length < EXAMPLES) record.examples[kind].push(id);
+}
+
+function recordRepairError(record: ProjectionDrift, error: unknown): void {
+  if (record.errors.length < MAX_REPAIR_ERRORS)
+    record.errors.push(error instanceof Error ? error.message : String(error));
+}
+
+/** A read model compared whole: found twice before it counts; repaired unless it is ahead. */
+async function checkWhole(
+  checker: WholeModelChecker,
+  record: ProjectionDrift,
+  repair: boolean,
+): Promise<void> {
+  const first = await checker.check();
+  if (first.size === 0) return;
+  // A second look, so a change committed between the two reads is not reported as drift.
+  const confirmed = [...(await checker.check())].filter(([item]) => first.has(item));
+  for (const [item, kind] of confirmed) recordFinding(record, item, kind);
+  if (!repair || confirmed.length === 0) return;
+  let repaired = 0;
+  try {
+    repaired = await checker.repair(
+      confirmed.filter(([, kind]) => kind !== 'ahead').map(([item]) => item),
+    );
+  } catch (error) {
+    recordRepairError(record, error);
+  }
+  record.repaired += repaired;
+  record.unrepaired += confirmed.length - repaired;
 }
 
 export const driftTotal = (d: ProjectionDrift): number =>
@@ -173,16 +225,18 @@ export async function scanForDrift(
 ): Promise<VerifyReport> {
   const pageSize = options.pageSize ?? 500;
   const concurrency = options.concurrency ?? 8;
-  const checkers = options.projections.map(
-    (projection) => [projection, checkerFor(projection, stores, concurrency)] as const,
-  );
+  const checkers = options.projections
+    .filter(isProjection)
+    .map((projection) => [projection, checkerFor(projection, stores, concurrency)] as const);
+  const wholeCheckers = options.projections.includes('merchandising')
+    ? [['merchandising', wholeCheckerFor(stores, pageSize)] as const]
+    : [];
   const drift = Object.fromEntries(
     options.projections.map((projection) => [projection, emptyDrift()]),
-  ) as Partial<Record<ProjectionName, ProjectionDrift>>;
+  ) as Partial<Record<ReadModelName, ProjectionDrift>>;
 
   const started = Date.now();
-  const { rows } = await stores.pool.query<{ n: string }>('SELECT count(*) AS n FROM products');
-  const total = Number(rows[0]?.n ?? 0);
+  const total = checkers.length === 0 ? 0 : await countRows(stores.pool, 'products');
   let checked = 0;
   // The next page is read from Postgres while the read models are checked for this one.
   const readPage = async (after: string | undefined) => {
@@ -193,7 +247,8 @@ export async function scanForDrift(
       products: await loadProducts(stores.pool, ids, concurrency),
     };
   };
-  let next = readPage(undefined);
+  // Without a product projection to check (merchandising alone), products are not read at all.
+  let next = checkers.length === 0 ? Promise.resolve(undefined) : readPage(undefined);
   for (;;) {
     const page = await next;
     if (page === undefined) break;
@@ -215,10 +270,7 @@ export async function scanForDrift(
             .filter((p): p is ProductSnapshot => p !== undefined);
           const confirmed = await checker.check(again);
           const record = drift[projection] ?? emptyDrift();
-          for (const [id, kind] of confirmed) {
-            record.counts[kind]++;
-            if (record.examples[kind].length < EXAMPLES) record.examples[kind].push(id);
-          }
+          for (const [id, kind] of confirmed) recordFinding(record, id, kind);
           if (!options.repair || confirmed.size === 0) return;
           // A read model ahead of the write model cannot be lowered through a version guard.
           const repairable = again.filter((p) => {
@@ -229,8 +281,7 @@ export async function scanForDrift(
           try {
             repaired = await checker.repair(repairable, record.errors);
           } catch (error) {
-            if (record.errors.length < MAX_REPAIR_ERRORS)
-              record.errors.push(error instanceof Error ? error.message : String(error));
+            recordRepairError(record, error);
           }
           record.repaired += repaired;
           record.unrepaired += confirmed.size - repaired;
@@ -247,6 +298,9 @@ export async function scanForDrift(
       findOrphans(stores.pool, checker, drift[projection] ?? emptyDrift(), options, pageSize),
     ),
   );
+  for (const [model, checker] of wholeCheckers) {
+    await checkWhole(checker, drift[model] ?? emptyDrift(), options.repair);
+  }
 
   const unpublished = await stores.pool.query<{ n: string }>(
     'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL',

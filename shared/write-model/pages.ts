@@ -1,5 +1,5 @@
 /**
- * Reading the write model for rebuilds: products and categories in keyset pages (ordered by id,
+ * Reading the write model for rebuilds: products, categories and rules in keyset pages (ordered by id,
  * each page one short statement), so memory stays flat whatever the catalog size and no long
  * transaction holds back vacuum unless the caller opens one on purpose.
  *
@@ -7,6 +7,7 @@
  * `loadProduct` gives: the read models must render what a live event would carry.
  */
 export { loadCategoryPage as categoryPage } from './categories/repository.js';
+export { loadRulePage as rulePage } from './merchandising/repository.js';
 export {
   loadProductPage as productPage,
   type ProductPageFilter as ProductFilter,
@@ -40,7 +41,10 @@ export async function* keysetPages<T extends { readonly id: string }>(
   }
 }
 
-export async function countRows(db: Queryable, table: 'products' | 'categories'): Promise<number> {
+/** The tables whose rows a rebuild or verify pages through and checks ids against. */
+export type PagedTable = 'products' | 'categories' | 'search_rules';
+
+export async function countRows(db: Queryable, table: PagedTable): Promise<number> {
   const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
   return Number(rows[0]?.n ?? 0);
 }
@@ -48,7 +52,7 @@ export async function countRows(db: Queryable, table: 'products' | 'categories')
 /** Ids (lowercase uuid text) among `ids` that exist in `table`; non-uuids never exist. */
 export async function existingIds(
   db: Queryable,
-  table: 'products' | 'categories',
+  table: PagedTable,
   ids: readonly string[],
 ): Promise<Set<string>> {
   const uuids = ids.filter((id) => UUID.test(id)).map((id) => id.toLowerCase());

@@ -1,6 +1,9 @@
 /**
- * `aisle rebuild search|detail|analytics`: rebuild one read model from the Postgres write model
- * while the platform keeps serving and live events keep flowing (DESIGN rule 6). The progress
+ * `aisle rebuild search|detail|analytics|merchandising`: rebuild one read model from the Postgres
+ * write model
+ * while the platform keeps serving and live events keep flowing (DESIGN rule 6). Merchandising is
+ * a model of its own though the detail projector applies its events: its keys, lock and checker
+ * are its own, and it takes seconds where a detail rebuild re-renders every product. The progress
  * bar goes to stderr, the summary to stdout. Ctrl-C stops a search rebuild cleanly before its
  * swap (the old index keeps serving); the others stop between pages and may simply be re-run.
  */
@@ -17,17 +20,18 @@ import { openRedis } from '../../../shared/stores/redis.js';
 import { openSearch } from '../../../shared/stores/search/open.js';
 import { rebuildAnalytics } from '../../../shared/read-models/analytics/rebuild.js';
 import { rebuildDetail } from '../../../shared/read-models/detail/rebuild.js';
+import { rebuildMerchandising } from '../../../shared/read-models/merchandising/rebuild.js';
 import { rebuildSearch } from '../../../shared/read-models/search/rebuild.js';
 
-const models = ['search', 'detail', 'analytics'] as const;
+const models = ['search', 'detail', 'analytics', 'merchandising'] as const;
 type Model = (typeof models)[number];
 
 const isModel = (value: string | undefined): value is Model => models.includes(value as Model);
 
 export const rebuildHelp =
-  'rebuild search|detail|analytics [--page-size 1000] [--keep-old] [--settle-ms N]: rebuild a read model from Postgres while serving (analytics: only what the outbox retains plus snapshot baselines; see README)';
+  'rebuild search|detail|analytics|merchandising [--page-size 1000] [--keep-old] [--settle-ms N]: rebuild a read model from Postgres while serving (analytics: only what the outbox retains plus snapshot baselines; see README)';
 
-const usageText = `usage: aisle rebuild search|detail|analytics [--page-size 1000] [--keep-old] [--settle-ms N]
+const usageText = `usage: aisle rebuild search|detail|analytics|merchandising [--page-size 1000] [--keep-old] [--settle-ms N]
   search     new index generation filled from Postgres while live events also go to it, then one
              atomic alias swap; the old index is deleted unless --keep-old. On failure before the
              swap the old index keeps serving and the new one is removed.
@@ -35,7 +39,10 @@ const usageText = `usage: aisle rebuild search|detail|analytics [--page-size 100
              overwritten), tombstones for unpublished products, orphan documents removed.
   analytics  re-insert every product event the outbox still retains, plus one ProductSnapshot
              baseline row per product whose early history was pruned. History older than the
-             outbox retention cannot be recomputed from current state; existing rows are kept.`;
+             outbox retention cannot be recomputed from current state; existing rows are kept.
+  merchandising  put the synonym set and every rule (deleted ones as tombstones) into Redis again
+             (a newer live version is never overwritten), rules Postgres lacks removed; with no
+             set stored in Postgres, catalog-read searches with the initial file.`;
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -120,6 +127,22 @@ export async function runRebuild(config: Config, args: readonly string[]): Promi
         say(
           `  categories   ${formatCount(report.categories)} (${formatCount(report.categoryOrphansRemoved)} orphans removed)`,
         );
+        summaryFooter(progress, elapsed);
+        break;
+      }
+      case 'merchandising': {
+        const report = await rebuildMerchandising(deps, common);
+        outcome = 'done';
+        const elapsed = progress.finish(outcome);
+        say('rebuild merchandising:');
+        say(
+          `  synonyms     ${report.synonyms}${report.synonymsVersion === null ? '' : ` (version ${report.synonymsVersion})`}`,
+        );
+        say(`  rules        ${formatCount(report.rules)}`);
+        say(`  tombstones   ${formatCount(report.tombstones)}`);
+        say(`  newer live   ${formatCount(report.newerLive)}`);
+        say(`  corrupt      ${formatCount(report.replacedCorrupt)} replaced`);
+        say(`  orphans      ${formatCount(report.orphansRemoved)} removed`);
         summaryFooter(progress, elapsed);
         break;
       }

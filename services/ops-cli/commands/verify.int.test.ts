@@ -26,7 +26,7 @@ import {
 
 t.test('arguments and the ClickHouse literal', async (t) => {
   t.same(parseVerifyArgs([]), {
-    projections: ['search', 'detail', 'analytics'],
+    projections: ['search', 'detail', 'analytics', 'merchandising'],
     repair: false,
     json: false,
     pageSize: 500,
@@ -36,6 +36,7 @@ t.test('arguments and the ClickHouse literal', async (t) => {
     repair: true,
     pageSize: 50,
   });
+  t.same(parseVerifyArgs(['--projection', 'merchandising']).projections, ['merchandising']);
   t.throws(() => parseVerifyArgs(['--projection', 'categories']), /unknown projection/);
   const id = randomUUID();
   t.equal(uuidLiteral(id), `'${id}'`);

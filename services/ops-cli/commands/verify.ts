@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 import {
   count,
   duration,
+  oneOrAllOption,
   positiveInteger,
-  projectionsOption,
   type Output,
 } from '../../../shared/cli/output.js';
 import type { Config } from '../../../shared/config/index.js';
@@ -15,8 +15,10 @@ import { productIndexNames } from '../../../shared/read-models/search/index-setu
 import {
   driftKinds,
   driftTotal,
+  readModelNames,
   scanForDrift,
   type DriftKind,
+  type ReadModelName,
   type VerifyOptions,
   type VerifyReport,
   type VerifyStores,
@@ -47,6 +49,12 @@ const driftLabels: Record<DriftKind, string> = {
   orphan: 'orphan (no such product in Postgres)',
 };
 
+/** Merchandising's findings are rules (and the synonym set), not products. */
+const driftLabel = (kind: DriftKind, model: ReadModelName): string =>
+  kind === 'orphan' && model === 'merchandising'
+    ? 'orphan (no such rule or synonym set in Postgres)'
+    : driftLabels[kind];
+
 export function parseVerifyArgs(args: readonly string[]): VerifyCliOptions {
   const { values } = parseArgs({
     args: [...args],
@@ -58,7 +66,7 @@ export function parseVerifyArgs(args: readonly string[]): VerifyCliOptions {
     },
   });
   return {
-    projections: projectionsOption(values.projection),
+    projections: oneOrAllOption(values.projection, readModelNames),
     repair: values.repair,
     json: values.json,
     pageSize: positiveInteger('page-size', values['page-size'], 500),
@@ -118,13 +126,13 @@ export function printVerifyReport(
     out.line(
       `${projection.padEnd(width)}  drift: ${driftKinds
         .filter((k) => k !== 'orphan' || d.counts.orphan > 0)
-        .map((k) => `${count(d.counts[k])} ${driftLabels[k]}`)
+        .map((k) => `${count(d.counts[k])} ${driftLabel(k, projection)}`)
         .join(', ')}`,
     );
     for (const kind of driftKinds) {
       if (d.counts[kind] === 0) continue;
       const more = d.counts[kind] > d.examples[kind].length ? ', …' : '';
-      out.line(`  ${driftLabels[kind]}: ${d.examples[kind].join(', ')}${more}`);
+      out.line(`  ${driftLabel(kind, projection)}: ${d.examples[kind].join(', ')}${more}`);
     }
     if (report.repair) {
       out.line(`  repaired ${count(d.repaired)} of ${count(d.repaired + d.unrepaired)}`);
@@ -174,7 +182,9 @@ export async function runVerify(
       redisKeyPrefix: config.redisKeyPrefix,
       searchAlias: productIndexNames(config.searchIndexPrefix).alias,
       ...(wanted.has('search') ? { search: open(openSearch(config)) } : {}),
-      ...(wanted.has('detail') ? { redis: open(openRedis(config.redisUrl)) } : {}),
+      ...(wanted.has('detail') || wanted.has('merchandising')
+        ? { redis: open(openRedis(config.redisUrl)) }
+        : {}),
       ...(wanted.has('analytics')
         ? { clickhouse: open(openClickHouse(clickhouseOptions(config))) }
         : {}),

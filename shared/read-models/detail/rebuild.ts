@@ -18,6 +18,7 @@ import { orphanIds } from '../drift.js';
 import { detailProjection } from './projection.js';
 import { productKeyIds } from './scan.js';
 import { acquireRebuildLock, rebuildLockKey } from '../rebuild-lock.js';
+import { putReplacingCorrupt } from '../replace-corrupt.js';
 import {
   categoryPage,
   countRows,
@@ -131,30 +132,6 @@ export async function rebuildDetail(
     await lock.release().catch(() => undefined);
   }
 }
-
-/**
- * A key the script cannot read (another type, a version that is not a number, a category that is
- * not JSON) makes it fail, and would fail every live event too: it is removed and written anew.
- * A live event landing in between is still safe: it is newer, and the rewrite then loses.
- */
-async function putReplacingCorrupt(
-  put: () => Promise<boolean>,
-  remove: () => Promise<unknown>,
-): Promise<'written' | 'newer-live' | 'replaced-corrupt'> {
-  let written: boolean;
-  try {
-    written = await put();
-  } catch (error) {
-    if (!isScriptError(error)) throw error;
-    await remove();
-    return (await put()) ? 'replaced-corrupt' : 'newer-live';
-  }
-  return written ? 'written' : 'newer-live';
-}
-
-const isScriptError = (error: unknown): boolean =>
-  error instanceof Error &&
-  (error.name === 'ReplyError' || /WRONGTYPE|ERR .*script|user_script/i.test(error.message));
 
 async function removeOrphanKeys(
   redis: Redis,

@@ -33,6 +33,19 @@ redis.call('PUBLISH', ARGV[3], redis.call('INCR', KEYS[2]))
 return 1
 `;
 
+/**
+ * Removes what the write model does not have (repairs only: no event ever removes anything), and
+ * announces it like a put, so every catalog-read drops it. KEYS: the synonyms key, the rules key,
+ * the stamp. ARGV: channel, '1' to remove the synonym set, then the rule ids.
+ */
+const REMOVE = `
+local removed = 0
+if ARGV[2] == '1' then removed = removed + redis.call('DEL', KEYS[1]) end
+for i = 3, #ARGV do removed = removed + redis.call('HDEL', KEYS[2], ARGV[i]) end
+if removed > 0 then redis.call('PUBLISH', ARGV[1], redis.call('INCR', KEYS[3])) end
+return removed
+`;
+
 interface MerchandisingCommands {
   aislePutSynonyms(
     key: string,
@@ -51,6 +64,14 @@ interface MerchandisingCommands {
     overwriteEqual: '1' | '0',
     ruleId: string,
   ): Promise<number>;
+  aisleRemoveMerchandising(
+    synonymsKey: string,
+    rulesKey: string,
+    stamp: string,
+    channel: string,
+    synonyms: '1' | '0',
+    ...ruleIds: string[]
+  ): Promise<number>;
 }
 
 export interface MerchandisingProjection {
@@ -59,6 +80,11 @@ export interface MerchandisingProjection {
   putSynonyms(snapshot: SynonymSetSnapshot): Promise<boolean>;
   /** A deleted rule is put as its tombstone, so an older event cannot bring it back. */
   putRule(snapshot: SearchRuleSnapshot): Promise<boolean>;
+  /** Repairs: removes the synonym set and/or these rules; resolves how many were there. */
+  remove(what: {
+    readonly synonyms: boolean;
+    readonly ruleIds: readonly string[];
+  }): Promise<number>;
 }
 
 export function merchandisingProjection(
@@ -68,6 +94,7 @@ export function merchandisingProjection(
 ): MerchandisingProjection {
   redis.defineCommand('aislePutSynonyms', { numberOfKeys: 2, lua: PUT_SYNONYMS });
   redis.defineCommand('aislePutRule', { numberOfKeys: 2, lua: PUT_RULE });
+  redis.defineCommand('aisleRemoveMerchandising', { numberOfKeys: 3, lua: REMOVE });
   const commands = redis as unknown as MerchandisingCommands;
   const overwriteEqual = options.overwriteEqual === true ? '1' : '0';
   const stamp = merchandisingKeys.stamp(prefix);
@@ -107,5 +134,14 @@ export function merchandisingProjection(
     },
     putSynonyms,
     putRule,
+    remove: ({ synonyms, ruleIds }) =>
+      commands.aisleRemoveMerchandising(
+        merchandisingKeys.synonyms(prefix),
+        merchandisingKeys.rules(prefix),
+        stamp,
+        channel,
+        synonyms ? '1' : '0',
+        ...ruleIds,
+      ),
   };
 }

@@ -109,6 +109,36 @@ export async function loadLiveRules(db: Queryable): Promise<SearchRuleSnapshot[]
   return rows.map(toSnapshot);
 }
 
+/**
+ * Rules in id order after `after`, deleted ones included as their tombstones: the pages that
+ * `aisle rebuild merchandising` and `aisle verify` compare the read model with.
+ */
+export async function loadRulePage(
+  db: Queryable,
+  after: string | null,
+  limit: number,
+): Promise<SearchRuleSnapshot[]> {
+  const { rows } = await db.query<RuleRow>(
+    `SELECT ${COLUMNS} FROM search_rules
+      ${after === null ? '' : 'WHERE id > $2::uuid'} ORDER BY id LIMIT $1`,
+    after === null ? [limit] : [limit, after],
+  );
+  return rows.map(toSnapshot);
+}
+
+/** These rules as stored, deleted ones included; ids that are no rule are absent. */
+export async function loadRulesById(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<SearchRuleSnapshot[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<RuleRow>(
+    `SELECT ${COLUMNS} FROM search_rules WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return rows.map(toSnapshot);
+}
+
 export async function insertRule(client: PoolClient, r: SearchRuleSnapshot): Promise<void> {
   await client.query(
     `INSERT INTO search_rules (id, version, query, match, pin, hide, active_from, active_to,
