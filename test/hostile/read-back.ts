@@ -15,9 +15,13 @@ export function canonicalId(id: string): string {
     .replace(/^\{(.*)\}$/, '$1');
 }
 
-/** What the server must store for a sent value: the same, ids in their canonical spelling. */
+/**
+ * What the server must store for a sent value: the same, ids in their canonical spelling, and
+ * date-times as the same instant in UTC (API.md: a rule's active times are UTC instants).
+ */
 export function expectedStored(sent: unknown, schema: Schema): unknown {
   if (typeof sent === 'string' && schema.format === 'uuid') return canonicalId(sent);
+  if (typeof sent === 'string' && schema.format === 'date-time') return utcInstant(sent);
   if (Array.isArray(sent)) return sent.map((item) => expectedStored(item, schema.items ?? {}));
   if (sent !== null && typeof sent === 'object') {
     const entry =
@@ -30,6 +34,12 @@ export function expectedStored(sent: unknown, schema: Schema): unknown {
     );
   }
   return sent;
+}
+
+/** An accepted date-time as the server answers it; a text that is no instant stays as sent. */
+function utcInstant(text: string): string {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? text : new Date(ms).toISOString();
 }
 
 /**

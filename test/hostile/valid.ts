@@ -10,6 +10,11 @@ export interface Fixtures {
   idForField(field: string): string | undefined;
   /** A number never returned before, for unique text. */
   unique(): number;
+  /**
+   * Optional fields a valid body fills too, when its schema has them: a rule needs a `pin` or a
+   * `hide` (a domain rule no schema can say), so without one every rule write would be refused.
+   */
+  readonly alsoFill?: readonly string[];
 }
 
 /** A value the schema accepts, minimal: only required properties, one array item at most. */
@@ -40,7 +45,11 @@ export function validValue(schema: Schema, fixtures: Fixtures, field = ''): unkn
 
 export function validObject(schema: Schema, fixtures: Fixtures): Record<string, unknown> {
   const object: Record<string, unknown> = {};
-  for (const name of schema.required ?? []) {
+  const required = schema.required ?? [];
+  const alsoFilled = (fixtures.alsoFill ?? []).filter(
+    (name) => schema.properties?.[name] !== undefined && !required.includes(name),
+  );
+  for (const name of [...required, ...alsoFilled]) {
     object[name] = validValue(schema.properties?.[name] ?? {}, fixtures, name);
   }
   if ((schema.minProperties ?? 0) > Object.keys(object).length) {

@@ -11,12 +11,14 @@ type Admin = (options: InjectOptions) => Promise<LightMyRequestResponse>;
 const PATH_PARAM = /\/([^/{}]+)\/\{([^}]+)\}/g;
 
 /**
- * The catalog-write side of a case: existing resources for path ids (one product, category or
- * import per operation, made again when a case deleted it), the root category for `categoryId`
- * and `parentId`, and versions for If-Match.
+ * The catalog-write side of a case: existing resources for path ids (one product, category,
+ * import or search rule per operation, made again when a case deleted it), the root category for
+ * `categoryId` and `parentId`, two products for a rule's `pin` and `hide` (so rule writes can be
+ * accepted), and versions for If-Match.
  */
 export class WriteEnv implements CaseEnv {
   readonly authorization: string;
+  readonly alsoFill = ['pin'] as const;
   private counter = 0;
   private writes = 0;
   private readonly owned = new Map<string, Record<string, string>>();
@@ -33,6 +35,7 @@ export class WriteEnv implements CaseEnv {
     private readonly base: string,
     private readonly rootCategory: string,
     private readonly importId: string,
+    private readonly ruleProducts: { readonly pin: string; readonly hide: string },
     private readonly ops: readonly Operation[],
   ) {
     this.authorization = `Bearer ${token}`;
@@ -59,7 +62,11 @@ export class WriteEnv implements CaseEnv {
       const progress = await admin({ method: 'GET', url: `${base}/imports/${importId}` });
       return progress.json<{ done?: boolean }>().done === true ? true : undefined;
     });
-    return new WriteEnv(admin, token, base, root, importId, ops);
+    const ruleProducts = {
+      pin: await fixtureProduct(admin, base, 'pin'),
+      hide: await fixtureProduct(admin, base, 'hide'),
+    };
+    return new WriteEnv(admin, token, base, root, importId, ruleProducts, ops);
   }
 
   takeWrites(): boolean {
@@ -73,7 +80,9 @@ export class WriteEnv implements CaseEnv {
   }
 
   idForField(field: string): string | undefined {
-    return field === 'categoryId' || field === 'parentId' ? this.rootCategory : undefined;
+    if (field === 'categoryId' || field === 'parentId') return this.rootCategory;
+    if (field === 'pin' || field === 'hide') return this.ruleProducts[field];
+    return undefined;
   }
 
   validBody(op: Operation): Buffer | undefined {
@@ -124,22 +133,8 @@ export class WriteEnv implements CaseEnv {
   private async resourceIn(collection: string): Promise<string> {
     const n = this.unique();
     switch (collection) {
-      case 'products': {
-        const id = await created(
-          this.admin({
-            method: 'POST',
-            url: `${this.base}/products`,
-            payload: {
-              sku: `FIX-${n}-${randomUUID().slice(0, 8)}`,
-              name: `Fixture ${n}`,
-              price: { amountMinor: 1000, currency: 'EUR' },
-              stock: { main: 10 },
-            },
-          }),
-        );
-        await this.admin({ method: 'POST', url: `${this.base}/products/${id}/publish` });
-        return id;
-      }
+      case 'products':
+        return fixtureProduct(this.admin, this.base, String(n));
       case 'categories':
         return created(
           this.admin({
@@ -150,10 +145,36 @@ export class WriteEnv implements CaseEnv {
         );
       case 'imports':
         return this.importId;
+      case 'rules':
+        return created(
+          this.admin({
+            method: 'POST',
+            url: `${this.base}/search/rules`,
+            payload: { query: `fixture ${n}`, match: 'exact', pin: [this.ruleProducts.pin] },
+          }),
+        );
       default:
         return randomUUID();
     }
   }
+}
+
+/** A published product; `name` tells fixtures apart. */
+async function fixtureProduct(admin: Admin, base: string, name: string): Promise<string> {
+  const id = await created(
+    admin({
+      method: 'POST',
+      url: `${base}/products`,
+      payload: {
+        sku: `FIX-${name}-${randomUUID().slice(0, 8)}`,
+        name: `Fixture ${name}`,
+        price: { amountMinor: 1000, currency: 'EUR' },
+        stock: { main: 10 },
+      },
+    }),
+  );
+  await admin({ method: 'POST', url: `${base}/products/${id}/publish` });
+  return id;
 }
 
 async function created(response: Promise<LightMyRequestResponse>): Promise<string> {
