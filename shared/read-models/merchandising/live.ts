@@ -94,7 +94,11 @@ export class LiveMerchandising {
   private async load(): Promise<void> {
     const { redis, prefix, logger } = this.options;
     try {
-      const { view, synonymError } = viewOf(await loadMerchandising(redis, prefix), this.view);
+      const { view, synonymError } = viewOf(
+        await loadMerchandising(redis, prefix),
+        this.view,
+        this.options.initial,
+      );
       if (synonymError !== undefined) {
         logger.error({ err: synonymError }, 'the stored synonym set does not parse; kept the last');
       }

@@ -42,5 +42,5 @@ export async function currentView(
   prefix: string,
   initial: Synonyms,
 ): Promise<MerchandisingView> {
-  return viewOf(await loadMerchandising(redis, prefix), initialView(initial)).view;
+  return viewOf(await loadMerchandising(redis, prefix), initialView(initial), initial).view;
 }

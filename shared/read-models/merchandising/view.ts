@@ -28,16 +28,20 @@ export const initialView = (synonyms: Synonyms): MerchandisingView => ({
 
 /**
  * The view of a stored state. Until a synonym set has been projected, the initial set (the file
- * the write side also starts from) applies. A stored set that does not parse (the write side
+ * the write side also starts from) applies, and again if a stored set is removed. A stored set that does not parse (the write side
  * validates every line, so only a bug gets here) keeps the previous synonyms and says so.
  */
 export function viewOf(
   stored: StoredMerchandising,
   previous: MerchandisingView,
+  initial: Synonyms,
 ): { view: MerchandisingView; synonymError?: Error } {
   const rules = stored.rules.flatMap((r) => compileRule(r) ?? []);
   const set = stored.synonyms;
-  if (set === undefined) return { view: { ...previous, stamp: stored.stamp, rules } };
+  // No set stored (none yet, or a repair removed one the write side does not hold): the initial.
+  if (set === undefined) {
+    return { view: { stamp: stored.stamp, synonymsVersion: 0, synonyms: initial, rules } };
+  }
   if (set.version === previous.synonymsVersion) {
     return { view: { ...previous, stamp: stored.stamp, rules } };
   }
