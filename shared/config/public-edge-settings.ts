@@ -80,7 +80,7 @@ export const publicEdgeSettings = {
   }),
   rateLimitEnabled: setting({
     env: 'RATE_LIMIT_ENABLED',
-    doc: 'Limit how many /v1 requests one client (IP address) makes per window; over it, 429 with Retry-After. Counters live in Redis, so they hold across instances.',
+    doc: 'Limit how many /v1 requests one client (IP address) makes per window; over it, 429 with Retry-After. Counters are shared through Redis, so they hold across instances.',
     default: 'true',
     parse: boolean(),
   }),
@@ -102,9 +102,15 @@ export const publicEdgeSettings = {
     default: '1200',
     parse: integer(1, 1_000_000_000),
   }),
+  rateLimitSyncMs: setting({
+    env: 'RATE_LIMIT_SYNC_MS',
+    doc: "How often each catalog-read adds the requests it counted to the shared counters in Redis and reads back every instance's total; requests are decided in memory and never wait on Redis. Across N instances a client may exceed a budget by what they admit in one such interval.",
+    default: '100',
+    parse: integer(10, 1000),
+  }),
   rateLimitStoreTimeoutMs: setting({
     env: 'RATE_LIMIT_STORE_TIMEOUT_MS',
-    doc: 'How long a request waits for its rate-limit counter in Redis; past it (or with Redis away) the request is let through uncounted, never failed.',
+    doc: 'How long a rate-limit sync waits for Redis; past it (or with Redis away) its requests stay counted by this instance only, so limits hold per instance until Redis answers again.',
     default: '100',
     parse: integer(5, 5000),
   }),

@@ -6,7 +6,7 @@ import type { Config } from '../../../shared/config/index.js';
 import { Problem } from '../../../shared/http/problems.js';
 import type { Redis } from '../../../shared/stores/redis.js';
 import { budgetOfKey, budgetOfRoute, counterKey, maxOfBudget } from './budgets.js';
-import { counterStore } from './counter-store.js';
+import { syncedCounterStore } from './counter-store.js';
 
 /** Request headers a storefront page sends that are not CORS-safelisted. */
 const ALLOWED_REQUEST_HEADERS = ['if-none-match', 'x-aisle-min-version', 'x-request-id'];
@@ -20,6 +20,11 @@ const EXPOSED_RESPONSE_HEADERS = [
 ];
 /** How long a browser may reuse a preflight answer (seconds; browsers cap it at 2 h or less). */
 const PREFLIGHT_MAX_AGE_S = 600;
+/**
+ * Client keys (budget and client) one instance keeps in memory, about 20 MB at most. Dropping
+ * one costs little: Redis still has its count, which the key's next sync brings back.
+ */
+const MAX_TRACKED_KEYS = 100_000;
 
 export type PublicEdgeConfig = Pick<
   Config,
@@ -30,6 +35,7 @@ export type PublicEdgeConfig = Pick<
   | 'rateLimitSearchMax'
   | 'rateLimitReadMax'
   | 'rateLimitStoreTimeoutMs'
+  | 'rateLimitSyncMs'
 >;
 
 /**
@@ -75,15 +81,47 @@ async function registerRateLimit(
   });
   const uncounted = new Counter({
     name: 'aisle_rate_limit_uncounted_total',
-    help: 'Requests let through uncounted because Redis did not give their counter in time.',
+    help: 'Requests only this instance counts: the sync that carried them to Redis failed or was too slow.',
     registers: [app.metrics],
   });
+  const synced = new Counter({
+    name: 'aisle_rate_limit_synced_total',
+    help: 'Requests whose count this instance added to the shared counters in Redis.',
+    registers: [app.metrics],
+  });
+  let syncFailing = false;
+  const store = syncedCounterStore({
+    redis,
+    keyPrefix: `${config.redisKeyPrefix}:ratelimit:`,
+    syncMs: config.rateLimitSyncMs,
+    timeoutMs: config.rateLimitStoreTimeoutMs,
+    maxKeys: MAX_TRACKED_KEYS,
+    onSyncFailed: (error, requests) => {
+      // One warning per outage, not one per sync.
+      if (!syncFailing) {
+        app.log.warn(
+          { err: error },
+          'rate-limit counters do not reach Redis; limiting per instance',
+        );
+      }
+      syncFailing = true;
+      uncounted.inc(requests);
+    },
+    onSynced: (requests) => synced.inc(requests),
+    onSyncRecovered: () => {
+      syncFailing = false;
+      app.log.info('rate-limit counters reach Redis again');
+    },
+  });
+  // Before the store plugin closes Redis: what this instance counted last still reaches it.
+  app.addHook('preClose', () => store.stop());
   // Added before the plugin's own onRoute hook: a route outside every budget gets no limiter
-  // hook at all, so health probes, metrics, docs and preflights never wait on Redis.
+  // hook at all, so health probes, metrics, docs and preflights never spend a budget.
   app.addHook('onRoute', (route) => {
     if (budgetOfRoute(route.url) === undefined)
       route.config = { ...route.config, rateLimit: false };
   });
+  const clientOf = memoizedClients();
   const limits = { searchMax: config.rateLimitSearchMax, readMax: config.rateLimitReadMax };
   await app.register(rateLimit, {
     global: true,
@@ -91,15 +129,10 @@ async function registerRateLimit(
     timeWindow: config.rateLimitWindowMs,
     // The client is request.ip (see TRUST_PROXY); an IPv6 client is its /64, which it owns whole.
     keyGenerator: (request) =>
-      counterKey(budgetOfRoute(request.routeOptions.url) ?? 'read', normalizeIP(request.ip)),
+      counterKey(budgetOfRoute(request.routeOptions.url) ?? 'read', clientOf(request.ip)),
     max: (_request, key) => maxOfBudget(budgetOfKey(key), limits),
-    store: counterStore({
-      redis,
-      keyPrefix: `${config.redisKeyPrefix}:ratelimit:`,
-      timeoutMs: config.rateLimitStoreTimeoutMs,
-      onUnavailable: () => uncounted.inc(),
-    }),
-    // A limiter that cannot count lets reads through rather than failing them.
+    // Counted in memory, synced to Redis in the background: no request waits on Redis.
+    store: store.Store,
     skipOnError: true,
     // RateLimit-Limit, -Remaining, -Reset on every limited route; Retry-After on a 429.
     enableDraftSpec: true,
@@ -113,4 +146,21 @@ async function registerRateLimit(
       );
     },
   });
+}
+
+/**
+ * normalizeIP parses every IPv6 address (about 10 µs, as much as the rest of the limiter), so
+ * the clients seen lately are remembered; the memo starts over when it is full.
+ */
+function memoizedClients(max = 10_000): (ip: string) => string {
+  const clients = new Map<string, string>();
+  return (ip) => {
+    let client = clients.get(ip);
+    if (client === undefined) {
+      if (clients.size >= max) clients.clear();
+      client = normalizeIP(ip);
+      clients.set(ip, client);
+    }
+    return client;
+  };
 }
