@@ -10,6 +10,8 @@ export interface ClickHouseOptions {
   readonly password?: string | undefined;
   /** Omitted for the bootstrap client, which runs before the database exists. */
   readonly database?: string;
+  /** Per-request bound; default 30 s. DDL that may wait on merges or locks passes a longer one. */
+  readonly requestTimeoutMs?: number;
 }
 
 export function createClickHouse(opts: ClickHouseOptions): ClickHouseClient {
@@ -18,7 +20,7 @@ export function createClickHouse(opts: ClickHouseOptions): ClickHouseClient {
     username: opts.username,
     password: opts.password ?? '',
     ...(opts.database === undefined ? {} : { database: opts.database }),
-    request_timeout: 30_000,
+    request_timeout: opts.requestTimeoutMs ?? 30_000,
     // ISO-8601 times from events; supported by 18.16 and current releases alike.
     clickhouse_settings: { date_time_input_format: 'best_effort' },
   });

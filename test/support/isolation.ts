@@ -34,6 +34,10 @@ export function isolatedEnv(
     ANALYTICS_TOKENS: 'analytics-token-for-tests-01',
   };
   // Cleanup depends only on the isolation names, so a test may override anything, even badly.
-  t.teardown(() => dropNamespaces(loadConfig({ ...process.env, ...isolation })));
+  // What could not be dropped fails the test file by name, rather than piling up unseen.
+  t.teardown(async () => {
+    const left = await dropNamespaces(loadConfig({ ...process.env, ...isolation }));
+    if (left.length > 0) throw new Error(`test namespace ${id} not dropped: ${left.join('; ')}`);
+  });
   return { ...process.env, ...isolation, ...overrides };
 }
