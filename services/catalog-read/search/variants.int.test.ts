@@ -399,17 +399,23 @@ t.test('A variant deleted while its product is searched', async (t) => {
   );
 
   // Searches keep running while the variant goes: each answer is the product with that variant,
-  // or no product; never the product matched by a variant it no longer has.
+  // or no product; never the product matched by a variant it no longer has, and never an error.
   let running = true;
   const answers: SearchResult[] = [];
+  const failures: string[] = [];
   const searching = (async () => {
-    while (running) answers.push(await search(query));
+    while (running) {
+      const res = await rs.app.inject({ method: 'GET', url: '/v1/search', query });
+      if (res.statusCode === 200) answers.push(res.json<SearchResult>());
+      else failures.push(`${res.statusCode} ${res.body.slice(0, 200)}`);
+    }
   })();
   const removed = await admin('DELETE', `/admin/v1/products/${id}/variants/${blackXl ?? ''}`);
   const after = await search({ ...query, ...fresh(id, removed.version) });
   running = false;
   await searching;
   t.equal(after.total, 0, 'once search has the version, the product no longer matches');
+  t.same(failures, [], 'no search failed during the delete');
   t.ok(answers.length > 0, `${answers.length} searches ran meanwhile`);
   for (const r of answers) {
     const items = r.items.map((i) => [i.id, i.matchedVariants]);
@@ -420,10 +426,14 @@ t.test('A variant deleted while its product is searched', async (t) => {
   }
   const grey = await search({ q: 'parka', 'attr.color': 'grey', ...fresh(id, removed.version) });
   t.strictSame(
-    grey.items.map((i) => [i.id, i.matchedVariants, i.variantCount]),
-    [[id, [greyM], 1]],
+    grey.items.map((i) => [i.id, i.matchedVariants, i.variantCount, i.priceRange]),
+    [[id, [greyM], 1, { min: 8000, max: 8000, currency: 'EUR' }]],
+    'the price range no longer spans the removed 9000',
   );
   t.strictSame(grey.facets.attributes['size'], [{ value: 'M', count: 1 }]);
+  t.strictSame(grey.facets.attributes['color'], [{ value: 'grey', count: 1 }]);
+  const unfiltered = await search({ q: 'parka', ...fresh(id, removed.version) });
+  t.strictSame(unfiltered.items[0]?.matchedVariants, [greyM], 'unfiltered: only the one left');
 });
 
 t.test('A product moves from no variants to variants and back', async (t) => {
@@ -450,7 +460,25 @@ t.test('A product moves from no variants to variants and back', async (t) => {
   });
   const at = (query: Record<string, string>) =>
     search({ q: 'beanie', ...query, ...fresh(id, version) });
+  /** The product page at the current version (catalog-read waits for it with minVersion). */
+  const detail = async () => {
+    const res = await rs.get(`/v1/products/${id}?minVersion=${version}`);
+    if (res.statusCode !== 200) throw new Error(`detail: ${res.statusCode} ${res.body}`);
+    return res.json<Record<string, unknown>>();
+  };
   const single = await at({});
+  t.match(
+    await detail(),
+    {
+      price: { amountMinor: 900 },
+      availability: { inStock: true, available: 6 },
+      options: [],
+      variants: [],
+      priceRange: { min: 900, max: 900, currency: 'EUR' },
+      attributes: { color: 'white' },
+    },
+    'detail: a single SKU',
+  );
   t.match(single.items[0], {
     id,
     price: { amountMinor: 900 },
@@ -482,6 +510,31 @@ t.test('A product moves from no variants to variants and back', async (t) => {
     matchedVariants: [black],
   });
   t.equal((await at({ 'attr.color': 'black', in_stock: 'true' })).total, 0, 'black has no stock');
+  const withVariants = await detail();
+  t.match(
+    withVariants,
+    {
+      price: { amountMinor: 900 },
+      availability: { inStock: true, available: 6 },
+      options: [{ name: 'color', values: ['white', 'black'] }],
+      priceRange: { min: 900, max: 1500, currency: 'EUR' },
+      attributes: {},
+    },
+    'detail: the variants carry price and stock',
+  );
+  t.strictSame(
+    (withVariants['variants'] as Record<string, unknown>[]).map((v) => [
+      v['id'],
+      v['options'],
+      v['price'],
+      v['inStock'],
+    ]),
+    [
+      [white, { color: 'white' }, { amountMinor: 900, currency: 'EUR' }, true],
+      [black, { color: 'black' }, { amountMinor: 1500, currency: 'EUR' }, false],
+    ],
+    'detail: each variant, the first with the price and stock the product had',
+  );
   t.strictSame((await at({ in_stock: 'true' })).items[0]?.matchedVariants, [white]);
   t.strictSame((await at({ price_min: '1000' })).items[0]?.matchedVariants, [black]);
   t.strictSame(
@@ -503,6 +556,17 @@ t.test('A product moves from no variants to variants and back', async (t) => {
     inStock: true,
   });
   t.equal((await at({ 'attr.color': 'black' })).total, 0, 'no option value is left');
+  t.match(
+    await detail(),
+    {
+      price: { amountMinor: 900 },
+      availability: { inStock: true, available: 6 },
+      options: [],
+      variants: [],
+      priceRange: { min: 900, max: 900, currency: 'EUR' },
+    },
+    'detail: a single SKU again',
+  );
   const own = await at({ price_min: '900', price_max: '900', in_stock: 'true' });
   t.equal(own.total, 1, 'its own price and stock');
   t.equal((await at({ q: 'MOVER-B' })).total, 0, 'the removed variant SKU finds nothing');
