@@ -1,11 +1,11 @@
 // Throwaway namespaces (tests, benchmarks) are really dropped from every store, and a ClickHouse
 // DROP that gets no answer is retried and confirmed instead of leaking the database.
-import { createServer, connect, type Socket } from 'node:net';
 import t from 'tap';
 import { bootstrapClickHouse } from '../read-models/analytics/tables.js';
 import { bootstrapSearch } from '../read-models/search/index-setup.js';
 import { isolatedConfig, type Teardowns } from '../../test/support/isolation.js';
 import { writeHarness } from '../../test/support/catalog-write.js';
+import { startTcpProxy } from '../../test/support/tcp-proxy.js';
 import { createClickHouse } from './clickhouse.js';
 import { dropClickHouseDatabaseOf, dropNamespaces } from './namespaces.js';
 import { clickhouseOptions, postgresFromConfig } from './open.js';
@@ -80,43 +80,25 @@ t.test('Given a namespace used in all four stores, when dropped, nothing is left
   t.same(await leftovers(config), { schema: 0, keys: 0, indices: 0, clickhouse: 0 });
 });
 
-/** A proxy to ClickHouse that accepts its first connection and never answers on it. */
-async function swallowFirstConnection(t: Teardowns, target: URL): Promise<string> {
-  let connections = 0;
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    sockets.add(client);
-    if (++connections === 1) return;
-    const upstream = connect(Number(target.port), target.hostname);
-    sockets.add(upstream);
-    for (const socket of [client, upstream]) socket.on('error', () => client.destroy());
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
-  return `${target.protocol}//127.0.0.1:${address.port}`;
+/** A proxy to ClickHouse whose first connection is accepted and never answered. */
+async function hangingFirst(t: Teardowns, url: string): Promise<string> {
+  const proxy = await startTcpProxy(new URL(url), { unansweredConnections: 1 });
+  t.teardown(() => proxy.close());
+  return proxy.url;
 }
 
 t.test('Given a DROP that is never answered, then it is retried and confirmed', async (t) => {
   const config = isolatedConfig(t);
   await bootstrapClickHouse(clickhouseOptions(config));
   const { url, username, password } = clickhouseOptions(config);
-  const proxied = await swallowFirstConnection(t, new URL(url));
+  const proxied = await hangingFirst(t, url);
   await dropClickHouseDatabaseOf({ url: proxied, username, password }, config.clickhouseDatabase, {
     timeoutMs: 1_000,
   });
   t.same(await clickHouseDatabases(config), [], 'the database is gone');
 
   await bootstrapClickHouse(clickhouseOptions(config));
-  const never = await swallowFirstConnection(t, new URL(url));
+  const never = await hangingFirst(t, url);
   await t.rejects(
     dropClickHouseDatabaseOf({ url: never, username, password }, config.clickhouseDatabase, {
       timeoutMs: 500,

@@ -7,13 +7,25 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
+export interface TcpProxyOptions {
+  /** The first this many connections are accepted and never answered (a store that hangs). */
+  readonly unansweredConnections?: number;
+}
+
 /** A loopback TCP proxy in front of a real store, to take it away and bring it back in a test. */
-export async function startTcpProxy(target: URL): Promise<TcpProxy> {
+export async function startTcpProxy(target: URL, options: TcpProxyOptions = {}): Promise<TcpProxy> {
   let down = false;
+  let unanswered = options.unansweredConnections ?? 0;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     if (down) {
       client.destroy();
+      return;
+    }
+    if (unanswered > 0) {
+      unanswered--;
+      sockets.add(client);
+      client.on('close', () => sockets.delete(client));
       return;
     }
     const upstream = connect(Number(target.port), target.hostname);
