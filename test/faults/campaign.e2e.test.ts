@@ -1,7 +1,8 @@
 // The CI-sized fault campaign (issue 11, DESIGN rule 9): every service killed in turn, every store
-// cut for longer than the retry budget, search blackholed, deliveries duplicated and shuffled,
-// under load. Outages are simulated by proxies in front of the shared stores, never by stopping
-// them (see test/faults/README.md).
+// cut for longer than the retry budget, search blackholed, deliveries duplicated and shuffled, a
+// transaction committing late with a lower outbox id and a poison event, under load. Outages are
+// simulated by proxies in front of the shared stores, never by stopping them (see
+// test/faults/README.md).
 import t from 'tap';
 import { isolatedEnv } from '../support/isolation.js';
 import { runCampaign } from './campaign.js';
@@ -22,10 +23,22 @@ t.test('After a campaign of faults under load, nothing is lost and nothing drift
     log: (line) => t.comment(line),
   });
   t.comment(`\n${campaignTable(result)}`);
-  t.equal(result.faults.length, 12, 'six kills, four cuts, a blackhole and a replay');
+  t.equal(
+    result.faults.length,
+    14,
+    'six kills, four cuts, a blackhole, a replay, a late commit and a poison event',
+  );
   t.ok(result.acknowledged > 100, `the load was acknowledged (${result.acknowledged})`);
   t.same(result.lost, [], 'every acknowledged version is in every read model');
   t.equal(result.driftTotal, 0, 'aisle verify reports no drift');
-  t.same(result.deadLetters, { search: 0, detail: 0, analytics: 0 }, 'no dead letters');
+  t.same(
+    result.poison,
+    {
+      poisonListed: { search: true, detail: true, analytics: true },
+      others: { search: 0, detail: 0, analytics: 0 },
+    },
+    'the poison event, and only it, is a listed dead letter in every queue',
+  );
+  t.ok(Number(result.lateCommit.relayedPast) >= 5, 'later events were relayed before the late one');
   t.equal(result.counts.readServerErrors, 0, 'reads answered no 5xx other than 503');
 });

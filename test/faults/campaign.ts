@@ -20,6 +20,8 @@ import {
   type ReadModelProbe,
 } from './read-models.js';
 import { healTime, maxStaleness, observeStaleness, type StalenessObserver } from './staleness.js';
+import { commitLate } from './late-commit.js';
+import { checkDeadLetters, injectPoison, type DeadLetterCheck } from './poison.js';
 
 export interface CampaignOptions {
   /** How long each store is cut (and search blackholed). */
@@ -54,6 +56,10 @@ export interface CampaignResult {
   readonly drift: Record<string, number>;
   readonly driftTotal: number;
   readonly deadLetters: Record<ProjectionName, number>;
+  /** The poison job is a dead letter in every queue and listed; nothing else is dead-lettered. */
+  readonly poison: DeadLetterCheck;
+  /** The command held before its commit while later ones were relayed (its ack is checked too). */
+  readonly lateCommit: { readonly outboxId: string; readonly relayedPast: number };
   readonly maxStalenessMs: Record<ReadModel, number | undefined>;
   readonly redelivered: number;
   readonly seconds: number;
@@ -69,6 +75,17 @@ interface Run {
   readonly observer: StalenessObserver;
   readonly faults: FaultRecord[];
   readonly options: CampaignOptions;
+  /** Commands acknowledged outside the load (the late commit). */
+  readonly extraAcks: Ack[];
+}
+
+/** Later events of the load the relay must publish while the late transaction is held. */
+const RELAYED_PAST_LATE_COMMIT = 5;
+
+interface SequenceOutcome {
+  readonly redelivered: number;
+  readonly poisonJobId: string;
+  readonly lateCommit: CampaignResult['lateCommit'];
 }
 
 /** Waits (bounded) until every command acknowledged before `endedAt` is visible everywhere. */
@@ -104,7 +121,7 @@ async function faultSequence(
   run: Run,
   queues: ProjectionQueues,
   attempts: number,
-): Promise<number> {
+): Promise<SequenceOutcome> {
   const { pipeline, options } = run;
   if (options.healBetweenFaults) {
     for (const service of serviceNames) {
@@ -136,15 +153,30 @@ async function faultSequence(
     pipeline.proxies.search.setMode('up');
   });
   let redelivered = 0;
+  let poisonJobId = '';
+  let lateCommit: CampaignResult['lateCommit'] = { outboxId: '', relayedPast: 0 };
   const postgres = postgresFromConfig(pipeline.direct, 'fault-campaign');
   try {
     await inject(run, `${options.redeliveries} events re-delivered, shuffled`, async () => {
       redelivered = await redeliver(postgres.client, queues, options.redeliveries, attempts);
     });
+    await inject(run, 'a transaction commits late with a lower outbox id', async () => {
+      const late = await commitLate(
+        postgres.client,
+        RELAYED_PAST_LATE_COMMIT,
+        options.healDeadlineMs,
+      );
+      run.extraAcks.push(late.ack);
+      run.observer.track(late.ack);
+      lateCommit = { outboxId: late.outboxId, relayedPast: late.relayedPast };
+    });
+    await inject(run, 'a poison event in every projection queue', async () => {
+      poisonJobId = await injectPoison(postgres.client, queues, attempts);
+    });
   } finally {
     await postgres.close();
   }
-  return redelivered;
+  return { redelivered, poisonJobId, lateCommit };
 }
 
 async function queuesDrained(queues: ProjectionQueues): Promise<true | undefined> {
@@ -220,7 +252,7 @@ export async function runCampaign(
   const probe = openReadModelProbe(pipeline.direct);
   const queues = openProjectionQueues(pipeline.direct);
   const observer = observeStaleness(probe.versionsOf);
-  const run: Run = { pipeline, observer, faults: [], options };
+  const run: Run = { pipeline, observer, faults: [], options, extraAcks: [] };
   const load = startLoad({
     writePort: pipeline.port('catalog-write'),
     readPort: pipeline.port('catalog-read'),
@@ -236,7 +268,7 @@ export async function runCampaign(
       100,
     );
     const attempts = Number(env['PROJECTION_ATTEMPTS'] ?? 2);
-    const redelivered = await faultSequence(run, queues, attempts);
+    const sequence = await faultSequence(run, queues, attempts);
     if (options.steadyMs > 0) {
       log(`steady load for ${options.steadyMs / 1000} s`);
       await sleep(options.steadyMs);
@@ -255,18 +287,21 @@ export async function runCampaign(
     await observer.stop();
     // Heal times are measured once everything settled, so overlapping faults are covered too.
     for (const fault of run.faults) fault.healMs = healTime(observer.visibility, fault.endedAt);
-    const lost = await lostCommands(load.acks, probe);
+    const acks = [...load.acks, ...run.extraAcks];
+    const lost = await lostCommands(acks, probe);
     const { drift, total } = await verifyDrift(run);
     return {
       faults: run.faults,
       counts: load.counts,
-      acknowledged: load.acks.length,
+      acknowledged: acks.length,
       lost,
       drift,
       driftTotal: total,
       deadLetters: await queues.deadLetters(),
+      poison: await checkDeadLetters(queues, sequence.poisonJobId, attempts),
+      lateCommit: sequence.lateCommit,
       maxStalenessMs: maxStaleness(observer.visibility),
-      redelivered,
+      redelivered: sequence.redelivered,
       seconds: Math.round((Date.now() - began) / 1000),
     };
   } finally {

@@ -13,10 +13,20 @@ export function campaignTable(result: CampaignResult): string {
     ['lost (must be 0)', String(result.lost.length)],
     ['drift reported by verify (must be 0)', String(result.driftTotal)],
     [
-      'dead letters (must be 0)',
-      Object.entries(result.deadLetters)
+      'dead letters other than the poison (must be 0)',
+      Object.entries(result.poison.others)
         .map(([p, n]) => `${p} ${n}`)
         .join(', '),
+    ],
+    [
+      'poison dead-lettered after its attempts, listed',
+      Object.entries(result.poison.poisonListed)
+        .map(([p, listed]) => `${p} ${listed ? 'yes' : 'NO'}`)
+        .join(', '),
+    ],
+    [
+      'late commit (lower outbox id)',
+      `id ${result.lateCommit.outboxId} committed after ${result.lateCommit.relayedPast} later events were relayed`,
     ],
     ['events re-delivered, shuffled', String(result.redelivered)],
     [
@@ -37,4 +47,12 @@ export function campaignTable(result: CampaignResult): string {
   const lines = rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
   const rule = '-'.repeat(width + 14);
   return [rule, ...lines, rule].join('\n');
+}
+
+/** Dead letters are as they must be: the poison job in every queue, listed, and nothing else. */
+export function campaignDeadLettersHold(result: CampaignResult): boolean {
+  return (
+    Object.values(result.poison.others).every((n) => n === 0) &&
+    Object.values(result.poison.poisonListed).every(Boolean)
+  );
 }

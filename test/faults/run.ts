@@ -7,7 +7,7 @@ import { loadConfig } from '../../shared/config/index.js';
 import { isolatedEnv } from '../support/isolation.js';
 import { runCampaign } from './campaign.js';
 import { campaignEnv } from './env.js';
-import { campaignTable } from './report.js';
+import { campaignDeadLettersHold, campaignTable } from './report.js';
 
 const { values } = parseArgs({
   options: {
@@ -60,10 +60,7 @@ try {
   });
   console.log(campaignTable(result));
   if (result.lost.length > 0) console.log('lost:', JSON.stringify(result.lost.slice(0, 20)));
-  failed =
-    result.lost.length > 0 ||
-    result.driftTotal > 0 ||
-    Object.values(result.deadLetters).some((n) => n > 0);
+  failed = result.lost.length > 0 || result.driftTotal > 0 || !campaignDeadLettersHold(result);
 } finally {
   for (const fn of teardowns.reverse()) await fn();
 }
