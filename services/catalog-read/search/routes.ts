@@ -250,12 +250,15 @@ export function registerSearchRoutes(
         },
       );
       const result = { ...answer, appliedRules: rules.applied };
-      context.usage.recordSearch({
-        query: Array.from(parsed.q).slice(0, queryTextLimits.maxChars).join(''),
-        filters: usageFilters(parsed),
-        resultCount: result.total,
-        latencyMs: Math.round(performance.now() - started),
-      });
+      // A HEAD (a link checker, a probe) is not a shopper's search.
+      if (request.method === 'GET') {
+        context.usage.recordSearch({
+          query: Array.from(parsed.q).slice(0, queryTextLimits.maxChars).join(''),
+          filters: usageFilters(parsed),
+          resultCount: result.total,
+          latencyMs: Math.round(performance.now() - started),
+        });
+      }
       return result;
     },
   );

@@ -763,6 +763,9 @@ t.test('Each search is recorded for analytics with its count and filters', async
     filters: { brand: ['Stride'], 'attr.color': ['blue'], sort: 'relevance' },
   });
   t.type(rs.searches.at(-1)?.latencyMs, 'number');
+  const head = await rs.app.inject({ method: 'HEAD', url: '/v1/search?q=Trail' });
+  t.equal(head.statusCode, 200);
+  t.equal(rs.searches.length, before + 1, 'a HEAD is not recorded as a search');
 });
 
 interface Suggestions {
