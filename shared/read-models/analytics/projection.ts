@@ -1,3 +1,4 @@
+import { isTransientStoreError } from '../../stores/transient.js';
 import type { CatalogEvent, ProductEvent, ProductSnapshot } from '../../events/catalog-events.js';
 import { Batcher, type ItemOutcome } from '../../projection/batcher.js';
 import type { ClickHouseClient } from '../../stores/clickhouse.js';
@@ -86,14 +87,38 @@ function snapshotColumns(snapshot: ProductSnapshot) {
   };
 }
 
+/**
+ * After ClickHouse refused a batch's data (not an outage): each event alone, so that only the
+ * event at fault fails and goes on to its retries and the dead letters; the others are stored
+ * (a repeated row is deduplicated by its event id).
+ */
+async function insertOneByOne(
+  clickhouse: Pick<ClickHouseClient, 'insert'>,
+  rows: readonly EventRows[],
+): Promise<ItemOutcome[]> {
+  const outcomes: ItemOutcome[] = [];
+  for (const row of rows) {
+    try {
+      await insertEventRows(clickhouse, [row]);
+      outcomes.push({ ok: true });
+    } catch (error) {
+      outcomes.push({
+        ok: false,
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
+    }
+  }
+  return outcomes;
+}
+
 export interface AnalyticsProjection {
   apply(event: CatalogEvent): Promise<void>;
   drain(): Promise<void>;
 }
 
 /**
- * Batched inserts: one INSERT per table per batch, and the whole batch retries if ClickHouse
- * refuses either.
+ * Batched inserts: one INSERT per table per batch. An outage fails the whole batch (every event
+ * retries); a refusal of the data is narrowed down to the events at fault.
  */
 export function analyticsProjection(
   clickhouse: ClickHouseClient,
@@ -102,8 +127,13 @@ export function analyticsProjection(
   const batcher = new Batcher<EventRows>({
     ...batch,
     flush: async (rows) => {
-      await insertEventRows(clickhouse, rows);
-      return rows.map((): ItemOutcome => ({ ok: true }));
+      try {
+        await insertEventRows(clickhouse, rows);
+        return rows.map((): ItemOutcome => ({ ok: true }));
+      } catch (error) {
+        if (rows.length === 1 || isTransientStoreError(error)) throw error;
+        return insertOneByOne(clickhouse, rows);
+      }
     },
   });
   return {
