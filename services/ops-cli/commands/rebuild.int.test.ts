@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { sampleProduct } from '../../../test/support/catalog-write.js';
 import { startPipeline, type Pipeline } from '../../../test/support/pipeline.js';
+import type { SearchEngine } from '../../../shared/stores/search/engine.js';
+import { liveCommands, slowedBulkIndex } from '../../../test/support/live-commands.js';
 import { waitFor } from '../../../test/support/wait.js';
 import type { Config } from '../../../shared/config/index.js';
 import type { ProductSnapshot } from '../../../shared/events/catalog-events.js';
@@ -17,7 +19,6 @@ import {
   extraSearchTargetsKey,
   productIndexNames,
 } from '../../../shared/read-models/search/index-setup.js';
-import type { SearchEngine } from '../../../shared/stores/search/engine.js';
 import { loadCategory } from '../../../shared/write-model/categories/repository.js';
 import { loadProduct } from '../../../shared/write-model/products/repository.js';
 import {
@@ -98,58 +99,27 @@ async function indexExists(config: Config, index: string): Promise<boolean> {
 
 /** Sends price changes, stock adjustments and unpublish/publish until stopped. */
 function commandLoop(p: Pipeline, ids: readonly string[], workers = 4) {
-  let stopped = false;
-  let sent = 0;
-  const errors: string[] = [];
-  const worker = async (w: number) => {
-    for (let k = 0; !stopped; k++) {
-      const id = ids[(w * 7 + k * 13) % ids.length] ?? '';
-      const kind = (w + k) % 4;
-      const res =
-        kind === 0
-          ? await p.write.admin({
-              method: 'PUT',
-              url: `/admin/v1/products/${id}/price`,
-              payload: EUR(2000 + k),
-            })
-          : kind === 1
-            ? await p.write.admin({
-                method: 'POST',
-                url: `/admin/v1/products/${id}/stock-adjustments`,
-                payload: { warehouse: `w${w}`, delta: 1 + (k % 5), reason: 'delivery' },
-              })
-            : await p.write.admin({
-                method: 'POST',
-                url: `/admin/v1/products/${id}/${kind === 2 ? 'unpublish' : 'publish'}`,
-              });
-      // 409/422: a concurrent command won the race or the status did not allow it; both fine.
-      if (res.statusCode >= 500) errors.push(`${res.statusCode} ${res.body}`);
-      else sent++;
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-  };
-  const running = Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
-  return {
-    get sent() {
-      return sent;
-    },
-    errors,
-    stop: async () => {
-      stopped = true;
-      await running;
-    },
-  };
-}
-
-/** The real engine, with each bulk request slowed so live commands overlap a long backfill. */
-function slowed(engine: SearchEngine, ms: number): SearchEngine {
-  return {
-    ...engine,
-    bulkIndex: async (index, documents) => {
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      return engine.bulkIndex(index, documents);
-    },
-  };
+  return liveCommands(workers, (w, k) => {
+    const id = ids[(w * 7 + k * 13) % ids.length] ?? '';
+    const kind = (w + k) % 4;
+    // 409/422: a concurrent command won the race or the status did not allow it; both fine.
+    return kind === 0
+      ? p.write.admin({
+          method: 'PUT',
+          url: `/admin/v1/products/${id}/price`,
+          payload: EUR(2000 + k),
+        })
+      : kind === 1
+        ? p.write.admin({
+            method: 'POST',
+            url: `/admin/v1/products/${id}/stock-adjustments`,
+            payload: { warehouse: `w${w}`, delta: 1 + (k % 5), reason: 'delivery' },
+          })
+        : p.write.admin({
+            method: 'POST',
+            url: `/admin/v1/products/${id}/${kind === 2 ? 'unpublish' : 'publish'}`,
+          });
+  });
 }
 
 t.test(
@@ -237,7 +207,7 @@ t.test(
     const report = await rebuildSearch(
       {
         config: p.config,
-        engine: slowed(p.search.client, 25),
+        engine: slowedBulkIndex(p.search.client, 25),
         redis: p.redis.client,
         pool: p.write.pool,
       },
