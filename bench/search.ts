@@ -111,6 +111,25 @@ async function measure(
   const baseline = await startBaseline(pipeline, options.baselinePool, log);
   run.baselineStartMs = baseline.startMs;
   log(`baseline ready in ${(baseline.startMs / 1000).toFixed(1)} s on ${baseline.origin.origin}`);
+  try {
+    return await measureWith(baseline, aisleOrigin, pipeline, options, signal, run, found);
+  } catch (error) {
+    // main() only stops a baseline measure returned: without this, a failed parity check left
+    // the baseline running and the bench waiting on it.
+    await baseline.stop();
+    throw error;
+  }
+}
+
+async function measureWith(
+  baseline: BaselineProcess,
+  aisleOrigin: URL,
+  pipeline: Pipeline,
+  options: SearchOptions,
+  signal: AbortSignal,
+  run: Run,
+  found: string[],
+): Promise<BaselineProcess> {
   run.check = await check(aisleOrigin, baseline.origin, options, found);
 
   run.pools = buildMixPools(options.seed, options.products, options.mixes, options.variantShare);
