@@ -13,6 +13,7 @@ import { isolatedConfig } from '../../test/support/isolation.js';
 import { silentLogger } from '../../test/support/logger.js';
 import { catalogEventRow, eventRows } from '../../shared/read-models/analytics/projection.js';
 import { buildAnalyticsApiApp } from './app.js';
+import { ruleSnapshot } from '../../test/support/merchandising.js';
 import { merchandisingProjection } from '../../shared/read-models/merchandising/projection.js';
 import { literal, select, sql, toNumber } from '../../shared/stores/clickhouse-sql.js';
 import { bootstrapClickHouse } from '../../shared/read-models/analytics/tables.js';
@@ -692,18 +693,7 @@ t.test('The search reports say what merchandising does for each query now', asyn
   });
 
   const merchandising = merchandisingProjection(redis, config.redisKeyPrefix);
-  const rule = {
-    id: randomUUID(),
-    version: 1,
-    query: "O'Neill",
-    match: 'exact' as const,
-    pin: [A],
-    hide: [],
-    activeFrom: null,
-    activeTo: null,
-    createdAt: '2024-03-01T00:00:00Z',
-    updatedAt: '2024-03-01T00:00:00Z',
-  };
+  const rule = ruleSnapshot({ id: randomUUID(), query: "O'Neill", pin: [A] });
   await merchandising.putRule(rule);
   await merchandising.putSynonyms({
     version: 1,

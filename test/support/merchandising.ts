@@ -1,3 +1,4 @@
+import type { SearchRuleSnapshot } from '../../shared/events/merchandising-events.js';
 import type { Queryable } from '../../shared/stores/postgres.js';
 import { sampleProduct, type WriteHarness } from './catalog-write.js';
 
@@ -25,3 +26,19 @@ export async function createProduct(h: WriteHarness): Promise<string> {
   if (res.statusCode !== 201) throw new Error(`product create failed: ${res.body}`);
   return res.json<{ id: string }>().id;
 }
+
+/** A stored rule snapshot (read-model tests): exact `boots`, pinning p1, always active. */
+export const ruleSnapshot = (
+  overrides: Partial<SearchRuleSnapshot> & { id: string },
+): SearchRuleSnapshot => ({
+  version: 1,
+  query: 'boots',
+  match: 'exact',
+  pin: ['p1'],
+  hide: [],
+  activeFrom: null,
+  activeTo: null,
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+  ...overrides,
+});

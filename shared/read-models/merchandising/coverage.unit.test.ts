@@ -1,22 +1,14 @@
 import t from 'tap';
 import { parseSynonyms } from '../search/query/synonyms.js';
+import { ruleSnapshot } from '../../../test/support/merchandising.js';
 import { coverageOf } from './coverage.js';
 import { compileRule, type CompiledRule } from './rules.js';
 import { initialView } from './view.js';
 
 const rule = (id: string, pin: string[], hide: string[]): CompiledRule => {
-  const compiled = compileRule({
-    id,
-    version: 3,
-    query: 'rain boots',
-    match: 'phrase',
-    pin,
-    hide,
-    activeFrom: null,
-    activeTo: null,
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:00:00Z',
-  });
+  const compiled = compileRule(
+    ruleSnapshot({ id, version: 3, query: 'rain boots', match: 'phrase', pin, hide }),
+  );
   if (compiled === undefined) throw new Error('no rule');
   return compiled;
 };

@@ -3,6 +3,7 @@
 import t from 'tap';
 import { isolatedConfig, type Teardowns } from '../../../test/support/isolation.js';
 import { silentLogger } from '../../../test/support/logger.js';
+import { ruleSnapshot } from '../../../test/support/merchandising.js';
 import { waitFor } from '../../../test/support/wait.js';
 import { closeRedis, createRedis, type Redis } from '../../stores/redis.js';
 import { parseSynonyms } from '../search/query/synonyms.js';
@@ -11,18 +12,7 @@ import { LiveMerchandising } from './live.js';
 import { merchandisingProjection } from './projection.js';
 
 const initial = parseSynonyms('sneakers, trainers');
-const rule = (id: string, version: number) => ({
-  id,
-  version,
-  query: 'boots',
-  match: 'exact' as const,
-  pin: ['p1'],
-  hide: [],
-  activeFrom: null,
-  activeTo: null,
-  createdAt: '2026-01-01T00:00:00Z',
-  updatedAt: '2026-01-01T00:00:00Z',
-});
+const rule = (id: string, version: number) => ruleSnapshot({ id, version });
 
 function connection(t: Teardowns, url: string): Redis {
   const redis = createRedis(url, 'command');

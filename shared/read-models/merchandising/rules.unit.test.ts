@@ -1,22 +1,12 @@
 import t from 'tap';
 import type { SearchRuleSnapshot } from '../../events/merchandising-events.js';
+import { ruleSnapshot } from '../../../test/support/merchandising.js';
 import { compileRule, queryKeys, ruleEffect, type CompiledRule } from './rules.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
 const rule = (overrides: Partial<SearchRuleSnapshot> & { id: string }): CompiledRule => {
-  const compiled = compileRule({
-    version: 1,
-    query: 'running shoes',
-    match: 'exact',
-    pin: [],
-    hide: [],
-    activeFrom: null,
-    activeTo: null,
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:00:00Z',
-    ...overrides,
-  });
+  const compiled = compileRule(ruleSnapshot({ query: 'running shoes', pin: [], ...overrides }));
   if (compiled === undefined) throw new Error('rule did not compile');
   return compiled;
 };
@@ -91,16 +81,6 @@ t.test(
 );
 
 t.test('A deleted rule or one without words compiles to nothing', async (t) => {
-  const base = {
-    version: 2,
-    match: 'exact' as const,
-    pin: ['p1'],
-    hide: [],
-    activeFrom: null,
-    activeTo: null,
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:00:00Z',
-  };
-  t.equal(compileRule({ ...base, id: 'r1', query: 'shoes', deleted: true }), undefined);
-  t.equal(compileRule({ ...base, id: 'r2', query: '!!! ---' }), undefined);
+  t.equal(compileRule(ruleSnapshot({ id: 'r1', query: 'shoes', deleted: true })), undefined);
+  t.equal(compileRule(ruleSnapshot({ id: 'r2', query: '!!! ---' })), undefined);
 });

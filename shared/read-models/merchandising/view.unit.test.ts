@@ -1,3 +1,4 @@
+import { ruleSnapshot } from '../../../test/support/merchandising.js';
 import t from 'tap';
 import { parseSynonyms } from '../search/query/synonyms.js';
 import { initialView, viewOf } from './view.js';
@@ -43,18 +44,7 @@ t.test(
 );
 
 t.test('Rules are compiled, tombstones left out', async (t) => {
-  const rule = {
-    id: 'r1',
-    version: 1,
-    query: 'boots',
-    match: 'exact' as const,
-    pin: ['p1'],
-    hide: [],
-    activeFrom: null,
-    activeTo: null,
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:00:00Z',
-  };
+  const rule = ruleSnapshot({ id: 'r1' });
   const { view } = viewOf(
     { stamp: '5', synonyms: undefined, rules: [rule, { ...rule, id: 'r2', deleted: true }] },
     initial,
