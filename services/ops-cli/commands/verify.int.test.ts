@@ -301,6 +301,8 @@ t.test('verify finds orphans and holes in the history, --repair removes them', a
   await p.search.client.bulkIndex(p.alias, [
     { id: stranger, version: 1, document: { id: stranger, visible: false, version: 1 } },
   ]);
+  // The scan for orphans reads what a search sees: not before the index refreshes.
+  await p.search.client.refresh(p.alias);
   await p.clickhouse.client.insert({
     table: 'catalog_events',
     values: [
