@@ -98,6 +98,10 @@ const P5000 = '0000000005000';
 const between = (prefix: string, low = P1000, high = P5000) => ({
   range: { variantKeys: { gte: `${prefix}|${low}`, lte: `${prefix}|${high}` } },
 });
+/** Some row's price within bounds, either stock flag: one range over every row's price. */
+const rowPrice = (bounds: { gte?: number; lte?: number } = { gte: 1000, lte: 5000 }) => ({
+  range: { prices: bounds },
+});
 const anyOf = (...clauses: unknown[]) =>
   clauses.length === 1 ? clauses[0] : { bool: { should: clauses, minimum_should_match: 1 } };
 const noOptions = (clause: unknown, ...names: string[]) => ({
@@ -119,7 +123,7 @@ const variantButPrice = anyOf(
 );
 /** The same but the stock: either stock flag. */
 const variantButStock = anyOf(
-  noOptions(anyOf(between('|0'), between('|1')), 'color', 'size'),
+  noOptions(rowPrice(), 'color', 'size'),
   noOptions(
     anyOf(
       between('color=blue|0'),
@@ -266,15 +270,19 @@ t.test('When facets are limited, then only those are aggregated', async (t) => {
 });
 
 t.test(
-  'When only a price bound is given, then one variant (any stock) is within it, from 0',
+  'When only a price bound is given, then one row (any stock) is within it: a range on prices',
   async (t) => {
     const body = buildSearchBody({ ...browse, filters: { ...noFilters, priceMax: 999 } });
-    const low = '0000000000000';
-    const high = '0000000000999';
-    t.strictSame(queryFilters(body), [
-      visible,
-      anyOf(between('|0', low, high), between('|1', low, high)),
-    ]);
+    t.strictSame(queryFilters(body), [visible, rowPrice({ lte: 999 })]);
+    const inStock = buildSearchBody({
+      ...browse,
+      filters: { ...noFilters, priceMax: 999, inStock: true },
+    });
+    t.strictSame(
+      queryFilters(inStock),
+      [visible, between('|1', '0000000000000', '0000000000999')],
+      'in stock: the price of an in-stock row, so its keys',
+    );
   },
 );
 

@@ -3,7 +3,12 @@ import type { SearchFacets, ValueCount } from './facet-counts.js';
 import { bucketKeys, facetNodes } from './facet-counts.js';
 import { OPTION_NAMES_AGG, PRICE_RANGES, type FacetPlan, type OwnGroup } from './facets.js';
 import { variantConditionBut, type FacetGroup, type GroupFilter, type Json } from './filters.js';
-import { variantClause, variesAcrossVariants, type VariantCondition } from './variant-filter.js';
+import {
+  variantClause,
+  variesAcrossVariants,
+  withOptionClauses,
+  type VariantCondition,
+} from './variant-filter.js';
 
 /**
  * Exact facet counts under variant filters (API.md "Variants"; decision 0008).
@@ -21,10 +26,16 @@ import { variantClause, variesAcrossVariants, type VariantCondition } from './va
  * holds on every variant of the scope's products alike, the first counts are exact: no recount.
  */
 
-/** A value to recount and the clause of "one variant has it, with the other filters". */
+/**
+ * A value to recount: the clause of "one variant has it, with the other filters" (a bucket of
+ * the scope's filters aggregation; none when no product can match it), and for an option value
+ * the part where its name is no option, counted by the token in an aggregation it shares with
+ * the name's other values (variant-filter.ts, withOptionClauses).
+ */
 interface Candidate {
   readonly key: string;
-  readonly clause: Json;
+  readonly clause?: Json;
+  readonly asAttribute?: { readonly agg: string; readonly token: string };
   readonly apply: (facets: Recounted, count: number) => void;
 }
 
@@ -32,6 +43,8 @@ interface Scope {
   /** The group whose facet the scope counts (none: the shared facets, with every filter). */
   readonly group?: FacetGroup;
   readonly candidates: readonly Candidate[];
+  /** Per option name recounted: "it is no option and one row satisfies the others". */
+  readonly asAttribute: Readonly<Record<string, Json>>;
 }
 
 /** The facets being recounted: fresh lists, filled per candidate. */
@@ -47,11 +60,6 @@ export interface ExactFacetRecount {
   /** The facets with the recounted values replaced. */
   apply(aggregations: unknown): SearchFacets;
 }
-
-const withOption = (c: VariantCondition, name: string, value: string): VariantCondition => ({
-  ...c,
-  options: [...c.options, { name, values: [value] }],
-});
 
 const clauseOf = (c: VariantCondition): Json[] => {
   const clause = variantClause(c);
@@ -90,41 +98,74 @@ function stockCandidates(c: VariantCondition, scope: number): Candidate[] {
   ];
 }
 
+/**
+ * The values of one option name: per value, the part where the name is an option (a filters
+ * bucket), and the part where it is not, which is the same clause for every value: one filter
+ * aggregation with a terms aggregation over the values' tokens (`agg`), evaluated once instead
+ * of once per value. The two parts never count the same product, so the count is their sum.
+ */
 function optionCandidates(
   c: VariantCondition,
   scope: number,
   name: string,
   values: readonly ValueCount<string>[],
-): Candidate[] {
-  return values.map(({ value }, i) => ({
-    key: `s${scope}_attr_${i}_${name}`,
-    clause: {
-      bool: {
-        filter: [
-          { term: { tokens: facetToken(name, value) } },
-          ...clauseOf(withOption(c, name, value)),
-        ],
+  agg: string,
+): { candidates: Candidate[]; asAttribute: Json } {
+  const tokens = values.map(({ value }) => facetToken(name, value));
+  const candidates = values.map(({ value }, i): Candidate => {
+    const token = facetToken(name, value);
+    const { asOption } = withOptionClauses(c, name, value);
+    return {
+      key: `s${scope}_attr_${i}_${name}`,
+      ...(asOption === undefined
+        ? {}
+        : { clause: { bool: { filter: [{ term: { tokens: token } }, asOption] } } }),
+      asAttribute: { agg, token },
+      apply: (f, count) => {
+        const counts = f.attributes.get(name) ?? new Map<string, number>();
+        f.attributes.set(name, counts.set(value, count));
       },
+    };
+  });
+  const { asAttribute } = withOptionClauses(c, name, '');
+  return {
+    candidates,
+    asAttribute: {
+      filter: asAttribute,
+      aggs: { tokens: { terms: { field: 'tokens', include: tokens, size: tokens.length } } },
     },
-    apply: (f, count) => {
-      const counts = f.attributes.get(name) ?? new Map<string, number>();
-      f.attributes.set(name, counts.set(value, count));
-    },
-  }));
+  };
+}
+
+/** The candidates of some option names, each name's as-attribute aggregation numbered. */
+function optionScope(
+  c: VariantCondition,
+  scope: number,
+  named: readonly (readonly [string, readonly ValueCount<string>[]])[],
+): { candidates: Candidate[]; asAttribute: Record<string, Json> } {
+  const parts = named
+    .filter(([, values]) => values.length > 0)
+    .map(([name, values], i) => optionCandidates(c, scope, name, values, `as_attribute_${i}`));
+  return {
+    candidates: parts.flatMap((p) => p.candidates),
+    asAttribute: Object.fromEntries(parts.map((p, i) => [`as_attribute_${i}`, p.asAttribute])),
+  };
 }
 
 /** The scope of the shared facets, when they need recounting. */
 function sharedScope(plan: FacetPlan, facets: SearchFacets, options: Set<string>): Scope {
   const condition = variantConditionBut(plan.filters);
   const n = 0;
+  const named = Object.entries(facets.attributes).filter(
+    ([name]) => options.has(name) && !plan.selectedAttributes.includes(name),
+  );
+  const option = optionScope(condition, n, named);
   const candidates = [
     ...(plan.sharedFixed.includes('price') ? priceCandidates(condition, n) : []),
     ...(plan.sharedFixed.includes('inStock') ? stockCandidates(condition, n) : []),
-    ...Object.entries(facets.attributes)
-      .filter(([name]) => options.has(name) && !plan.selectedAttributes.includes(name))
-      .flatMap(([name, values]) => optionCandidates(condition, n, name, values)),
+    ...option.candidates,
   ];
-  return { candidates };
+  return { candidates, asAttribute: option.asAttribute };
 }
 
 function ownScope(
@@ -135,20 +176,18 @@ function ownScope(
   options: Set<string>,
 ): Scope {
   const condition = variantConditionBut(plan.filters, group.group);
-  const candidates =
-    group.facet === 'price'
-      ? priceCandidates(condition, index)
-      : group.facet === 'inStock'
-        ? stockCandidates(condition, index)
-        : typeof group.facet === 'object' && options.has(group.facet.attribute)
-          ? optionCandidates(
-              condition,
-              index,
-              group.facet.attribute,
-              facets.attributes[group.facet.attribute] ?? [],
-            )
-          : [];
-  return { group: group.group, candidates };
+  if (group.facet === 'price') {
+    return { group: group.group, candidates: priceCandidates(condition, index), asAttribute: {} };
+  }
+  if (group.facet === 'inStock') {
+    return { group: group.group, candidates: stockCandidates(condition, index), asAttribute: {} };
+  }
+  const name = typeof group.facet === 'object' ? group.facet.attribute : undefined;
+  const option =
+    name !== undefined && options.has(name)
+      ? optionScope(condition, index, [[name, facets.attributes[name] ?? []]])
+      : { candidates: [], asAttribute: {} };
+  return { group: group.group, ...option };
 }
 
 /**
@@ -200,13 +239,7 @@ export function exactFacetRecount(
             ),
           },
         },
-        aggs: {
-          values: {
-            filters: {
-              filters: Object.fromEntries(scope.candidates.map((c) => [c.key, c.clause])),
-            },
-          },
-        },
+        aggs: { ...valuesAgg(scope.candidates), ...scope.asAttribute },
       },
     ]),
   );
@@ -216,13 +249,26 @@ export function exactFacetRecount(
       const recounted: Recounted = { price: new Map(), inStock: new Map(), attributes: new Map() };
       used.forEach((scope, i) => {
         const counts = filtersCounts(recountAggregations, `exact_${i}`);
+        const tokens = asAttributeCounts(recountAggregations, `exact_${i}`);
         for (const candidate of scope.candidates) {
-          candidate.apply(recounted, counts.get(candidate.key) ?? 0);
+          const { agg, token } = candidate.asAttribute ?? { agg: '', token: '' };
+          const asAttribute = tokens.get(agg)?.get(token) ?? 0;
+          candidate.apply(recounted, (counts.get(candidate.key) ?? 0) + asAttribute);
         }
       });
       return replaceCounts(facets, recounted);
     },
   };
+}
+
+/** The filters aggregation of the candidates' clauses (none when no candidate has one). */
+function valuesAgg(candidates: readonly Candidate[]): Json {
+  const filters = candidates.flatMap((c): [string, Json][] =>
+    c.clause === undefined ? [] : [[c.key, c.clause]],
+  );
+  return filters.length === 0
+    ? {}
+    : { values: { filters: { filters: Object.fromEntries(filters) } } };
 }
 
 /** The doc counts of a keyed filters aggregation under `exact_<i>`. */
@@ -235,6 +281,27 @@ function filtersCounts(aggregations: unknown, name: string): Map<string, number>
   if (typeof buckets !== 'object' || buckets === null) return out;
   for (const [key, bucket] of Object.entries(buckets as Record<string, { doc_count?: unknown }>)) {
     out.set(key, typeof bucket.doc_count === 'number' ? bucket.doc_count : 0);
+  }
+  return out;
+}
+
+/** The token counts of each `as_attribute_<j>` aggregation under `exact_<i>`. */
+function asAttributeCounts(aggregations: unknown, name: string): Map<string, Map<string, number>> {
+  const scope = (aggregations as Record<string, Record<string, unknown>> | undefined)?.[name] ?? {};
+  const out = new Map<string, Map<string, number>>();
+  for (const [agg, node] of Object.entries(scope)) {
+    if (!agg.startsWith('as_attribute_')) continue;
+    const buckets = (node as { tokens?: { buckets?: { key?: unknown; doc_count?: unknown }[] } })
+      .tokens?.buckets;
+    out.set(
+      agg,
+      new Map(
+        (buckets ?? []).map((b) => [
+          String(b.key),
+          typeof b.doc_count === 'number' ? b.doc_count : 0,
+        ]),
+      ),
+    );
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { exactFacetRecount } from './exact-facets.js';
 import { mapFacets } from './facet-counts.js';
 import { ALL_FACETS, facetPlan } from './facets.js';
 import type { BodyFilters } from './filters.js';
-import { variantClause } from './variant-filter.js';
+import { variantClause, withOptionClauses } from './variant-filter.js';
 
 const black: BodyFilters = {
   brands: [],
@@ -75,15 +75,19 @@ t.test(
       's0_attr_0_size',
       's0_attr_1_size',
     ]);
-    const blackXl = variantClause({
-      options: [
-        { name: 'color', values: ['black'] },
-        { name: 'size', values: ['XL'] },
-      ],
-      inStock: false,
-    });
+    // size=XL on a black variant where size is an option; where it is not, every size value
+    // shares one clause (black, size no option), counted by token in one aggregation.
+    const black = { options: [{ name: 'color', values: ['black'] }], inStock: false };
     t.strictSame(filters['s0_attr_1_size'], {
-      bool: { filter: [{ term: { tokens: 'size=XL' } }, blackXl] },
+      bool: {
+        filter: [{ term: { tokens: 'size=XL' } }, withOptionClauses(black, 'size', 'XL').asOption],
+      },
+    });
+    t.strictSame((scope?.aggs as Record<string, unknown>)['as_attribute_0'], {
+      filter: withOptionClauses(black, 'size', '').asAttribute,
+      aggs: {
+        tokens: { terms: { field: 'tokens', include: ['size=M', 'size=XL'], size: 2 } },
+      },
     });
     t.strictSame(filters['s0_price_1'], {
       bool: {
@@ -115,7 +119,7 @@ t.test(
       s0_price_2: 1,
       s0_stock_true: 2,
       s0_stock_false: 1,
-      s0_attr_0_size: 3,
+      s0_attr_0_size: 2,
       s0_attr_1_size: 0,
     };
     const facets = recount.apply({
@@ -126,6 +130,7 @@ t.test(
             Object.keys(filters).map((key) => [key, { doc_count: counts[key] ?? 0 }]),
           ),
         },
+        as_attribute_0: { doc_count: 1, tokens: terms([['size=M', 1]]) },
       },
     });
     t.strictSame(facets.attributes, {

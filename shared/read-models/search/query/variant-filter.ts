@@ -60,8 +60,20 @@ const branches = (c: VariantCondition) =>
 
 const stockFlags = (c: VariantCondition): boolean[] => (c.inStock ? [true] : [false, true]);
 
-/** The tokens (no price) or token ranges (price) of one option subset. */
+/**
+ * The tokens (no price) or token ranges (price) of one option subset.
+ *
+ * The empty subset with a price and either stock flag asks "some row has a price in range",
+ * which is what `prices` (every priced row's price, a long field) answers with one BKD range.
+ * The two keyword ranges it replaces span every row of every product (`|0|…`, `|1|…`: no
+ * combination narrows them), and the engine builds such a range's doc set over the whole index
+ * before intersecting it (eagerly in filter and filters aggregations), which made it the costliest
+ * clause of a variant condition (decision 0008, "Measured at 30k").
+ */
 function keysClause(c: VariantCondition, subset: VariantCondition['options']): Json {
+  if (subset.length === 0 && hasPrice(c) && !c.inStock) {
+    return { range: { prices: rowPriceRange(c) } };
+  }
   const combos = combinations(subset).map(comboKey);
   const flags = stockFlags(c);
   if (!hasPrice(c)) {
@@ -84,6 +96,29 @@ function keysClause(c: VariantCondition, subset: VariantCondition['options']): J
 }
 
 /**
+ * The condition's price bounds on `prices`. Prices are integers in [0, 10^13) (variant-keys.ts)
+ * and so are the bounds (params.ts, exact-facets.ts), so these are exactly the keys' bounds.
+ */
+const rowPriceRange = (c: VariantCondition): Json => ({
+  ...(c.priceMin === undefined ? {} : { gte: c.priceMin }),
+  ...(c.priceMax === undefined ? {} : { lte: c.priceMax }),
+});
+
+/** The branch of one option subset: its keys, and none of the other names is an option. */
+function branchClause(c: VariantCondition, subset: VariantCondition['options']): Json {
+  const others = c.options.filter((o) => !subset.includes(o)).map((o) => o.name);
+  const notOptions = others.length === 0 ? {} : { must_not: [{ terms: { optionNames: others } }] };
+  if (subset.length === 0 && !hasPrice(c) && !c.inStock) return { bool: notOptions };
+  const keys = keysClause(c, subset);
+  return others.length === 0 ? keys : { bool: { filter: [keys], ...notOptions } };
+}
+
+const anyOf = (clauses: readonly Json[]): Json =>
+  clauses.length === 1 && clauses[0] !== undefined
+    ? clauses[0]
+    : { bool: { should: [...clauses], minimum_should_match: 1 } };
+
+/**
  * The clause "one variant satisfies the condition", or undefined when it constrains nothing.
  * The branch where none of the names is an option needs no key without a price or stock: every
  * product has a row (a product without variants is its own), so it is only the must_not (which
@@ -91,20 +126,47 @@ function keysClause(c: VariantCondition, subset: VariantCondition['options']): J
  */
 export function variantClause(c: VariantCondition): Json | undefined {
   if (isEmptyCondition(c)) return undefined;
-  const clauses = branches(c).map((subset) => {
-    const others = c.options.filter((o) => !subset.includes(o)).map((o) => o.name);
-    const notOptions =
-      others.length === 0 ? {} : { must_not: [{ terms: { optionNames: others } }] };
-    if (subset.length === 0 && !hasPrice(c) && !c.inStock) return { bool: notOptions };
-    const keys = keysClause(c, subset);
-    return others.length === 0 ? keys : { bool: { filter: [keys], ...notOptions } };
-  });
-  return clauses.length === 1 && clauses[0] !== undefined
-    ? clauses[0]
-    : { bool: { should: clauses, minimum_should_match: 1 } };
+  return anyOf(branches(c).map((subset) => branchClause(c, subset)));
 }
 
-/** What a condition's clause costs the engine: leaf queries and tokens in terms queries. */
+/**
+ * The clause of `c` with `name` = `value` added (a name `c` does not filter), in two parts that
+ * no product matches both of, since combination keys over `name` exist only where it is an
+ * option:
+ * - `asAttribute`: `name` is no option of the product and one row satisfies `c`. It does not
+ *   depend on the value, so a facet recount evaluates it once for all values (with their flat
+ *   tokens) instead of once per value (exact-facets.ts);
+ * - `asOption`: one row has `name` = `value` and satisfies `c` (undefined when no product can
+ *   have it: `c` already names the most options a product has).
+ * The product matches the whole clause exactly when it matches one part.
+ */
+export function withOptionClauses(
+  c: VariantCondition,
+  name: string,
+  value: string,
+): { asAttribute: Json; asOption: Json | undefined } {
+  const added = { name, values: [value] };
+  const extended: VariantCondition = { ...c, options: [...c.options, added] };
+  const asOption = branches(extended)
+    .filter((subset) => subset.includes(added))
+    .map((subset) => branchClause(extended, subset));
+  const condition = variantClause(c);
+  return {
+    asAttribute: {
+      bool: {
+        ...(condition === undefined ? {} : { filter: [condition] }),
+        must_not: [{ terms: { optionNames: [name] } }],
+      },
+    },
+    asOption: asOption.length === 0 ? undefined : anyOf(asOption),
+  };
+}
+
+/**
+ * What a condition's clause costs the engine: leaf queries and tokens in terms queries. (The
+ * empty subset's price is one `prices` range, counted as its two key ranges: the bound stays
+ * what it was, so the same requests are accepted.)
+ */
 export function variantClauseCost(c: VariantCondition): { clauses: number; terms: number } {
   if (isEmptyCondition(c)) return { clauses: 0, terms: 0 };
   let clauses = 0;

@@ -1,11 +1,12 @@
 import t from 'tap';
 import type { ProductSnapshot, VariantSnapshot } from '../../../events/catalog-events.js';
 import { searchDocument } from '../document.js';
-import { clausesBut, groupFilters, type BodyFilters } from './filters.js';
+import { clausesBut, groupFilters, variantConditionBut, type BodyFilters } from './filters.js';
 import {
   VARIANT_CONDITION_LIMITS,
   variantClause,
   variantClauseCost,
+  withOptionClauses,
   withProbeOption,
   type VariantCondition,
 } from './variant-filter.js';
@@ -226,6 +227,49 @@ t.test('Every generated filter matches exactly the products the rule says', asyn
   t.ok(matched > 200 && matched < checked - 200, `${matched} of ${checked} matched: both ways`);
 });
 
+t.test(
+  'A value added to a condition: the product matches as an attribute or as an option, never both, and exactly when it matches the whole',
+  async (t) => {
+    const random = prng(7);
+    const products = Array.from({ length: 60 }, (_, i) => product(i, random));
+    const docs = products.map((p) => searchDocument(p) as Doc);
+    let matched = 0;
+    for (let n = 0; n < 60; n++) {
+      const condition = variantConditionBut(groupFilters(filters(random)));
+      const asked = new Set(condition.options.map((o) => o.name));
+      for (const [name, domain] of Object.entries(DOMAIN).filter(([name]) => !asked.has(name))) {
+        const { asAttribute } = withOptionClauses(condition, name, '');
+        for (const value of domain) {
+          const token = { term: { tokens: `${name}=${value}` } };
+          const whole = {
+            bool: {
+              filter: [
+                token,
+                variantClause({
+                  ...condition,
+                  options: [...condition.options, { name, values: [value] }],
+                }) as Clause,
+              ],
+            },
+          };
+          const { asOption } = withOptionClauses(condition, name, value);
+          docs.forEach((doc) => {
+            const attribute = matches(doc, { bool: { filter: [token, asAttribute] } });
+            const option = asOption !== undefined && matches(doc, asOption);
+            if (attribute && option)
+              t.fail(`both parts match ${name}=${value} on ${String(doc['id'])}`);
+            if (matches(doc, whole) !== (attribute || option)) {
+              t.fail(`${JSON.stringify(condition)} + ${name}=${value} on ${String(doc['id'])}`);
+            }
+            if (attribute || option) matched++;
+          });
+        }
+      }
+    }
+    t.ok(matched > 100, `${matched} matches`);
+  },
+);
+
 t.test('The traps: values on different variants, price and stock of another variant', async (t) => {
   const base = product(0, () => 0);
   const tee: ProductSnapshot = {
@@ -300,8 +344,10 @@ t.test('The cost says how many leaf queries and terms the clause has', async (t)
   for (const c of conditions) {
     const clause = variantClause(c) as Clause;
     const terms = JSON.stringify(clause).match(/"variantKeys":\[[^\]]*\]/g) ?? [];
+    // A range on prices stands for the two key ranges it replaced, so the bound did not move.
+    const rowPrices = JSON.stringify(clause).split('"prices"').length - 1;
     t.strictSame(variantClauseCost(c), {
-      clauses: leaves(clause),
+      clauses: leaves(clause) + rowPrices,
       terms: terms.reduce((n, list) => n + (list.match(/","|"\]/g)?.length ?? 0), 0),
     });
   }
