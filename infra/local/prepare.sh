@@ -36,6 +36,13 @@ ensure_chromium() {
     echo "[chromium] not available: the storefront browser test will be skipped" >&2
 }
 
+# Prometheus's promtool for the alert rules' tests; like chromium, a failed install only makes
+# that one test skip, saying why.
+ensure_promtool() {
+  "$REPO_ROOT/infra/local/promtool.sh" up ||
+    echo "[promtool] not available: the alert rules' promtool tests will be skipped" >&2
+}
+
 # Leaves the shell in the repository root with dependencies installed and all stores up.
 prepare_local() {
   cd "$REPO_ROOT" || return 1

@@ -6,6 +6,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 prepare_local
 ensure_chromium
+ensure_promtool
 echo "[test] lint" >&2
 npm run --silent lint
 echo "[test] typecheck" >&2
