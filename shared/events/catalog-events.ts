@@ -1,3 +1,4 @@
+import { assertNever } from '../assert-never.js';
 import type { MerchandisingEvent } from './merchandising-events.js';
 
 /**
@@ -155,8 +156,4 @@ export function aggregateIdOf(event: CatalogEvent): string {
     default:
       return assertNever(event);
   }
-}
-
-export function assertNever(value: never): never {
-  throw new Error(`unexpected value ${JSON.stringify(value)}`);
 }

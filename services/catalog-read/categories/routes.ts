@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { withProblems } from '../../../shared/http/error-schemas.js';
 import type { CatalogReadContext } from '../context.js';
 import {
   loadCategoryTree,
@@ -59,14 +60,13 @@ export function categoryRoutes(app: FastifyInstance, context: CatalogReadContext
       schema: {
         tags: ['categories'],
         summary: 'The category tree with published product counts',
-        response: {
+        response: withProblems({
           200: {
             type: 'object',
             required: ['categories'],
             properties: { categories: { type: 'array', items: { $ref: 'CategoryNode#' } } },
           },
-          '5xx': { $ref: 'Problem#' },
-        },
+        }),
       },
     },
     async (_request, reply) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { withProblems } from '../../../shared/http/error-schemas.js';
 import { Problem } from '../../../shared/http/problems.js';
 import type { DetailEntry } from '../../../shared/read-models/detail/cache.js';
 import {
@@ -8,8 +9,6 @@ import {
 import type { CatalogReadContext } from '../context.js';
 import { productDetailSchema } from './detail-schema.js';
 import { DetailReader, type StoredDetail } from './detail-reader.js';
-
-const problem = { $ref: 'Problem#' } as const;
 
 function minVersionOf(
   request: FastifyRequest<{ Querystring: { minVersion?: number } }>,
@@ -52,11 +51,7 @@ const detailSchema = {
     additionalProperties: false,
     properties: { minVersion: { type: 'integer', minimum: 1, maximum: 1e15 } },
   },
-  response: {
-    200: productDetailSchema,
-    '4xx': problem,
-    '5xx': problem,
-  },
+  response: withProblems({ 200: productDetailSchema }),
 } as const;
 
 /**

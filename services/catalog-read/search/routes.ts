@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { withProblems } from '../../../shared/http/error-schemas.js';
 import type { FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
 import { Problem } from '../../../shared/http/problems.js';
@@ -50,9 +51,6 @@ import {
   queryWords,
   skuQuery,
 } from '../../../shared/read-models/search/query/text.js';
-
-const problem = { $ref: 'Problem#' } as const;
-const errors = { '4xx': problem, '5xx': problem } as const;
 
 /** The synonyms and query rules an instance searches with now (LiveMerchandising). */
 export interface MerchandisingSource {
@@ -198,7 +196,7 @@ export function registerSearchRoutes(
         ].join(' '),
         querystring: searchQuerystring,
         headers: minVersionHeaders,
-        response: { 200: searchResponseSchema, ...errors },
+        response: withProblems({ 200: searchResponseSchema }),
       },
     },
     async (request) => {
@@ -270,7 +268,7 @@ export function registerSearchRoutes(
         tags: ['search'],
         summary: 'As-you-type suggestions: prefix of the last word, typo tolerant',
         querystring: suggestQuerystring,
-        response: { 200: suggestResponseSchema, ...errors },
+        response: withProblems({ 200: suggestResponseSchema }),
       },
     },
     async (request) => {

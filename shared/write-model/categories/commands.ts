@@ -1,8 +1,5 @@
-import {
-  assertNever,
-  type CategoryEvent,
-  type CategorySnapshot,
-} from '../../events/catalog-events.js';
+import { assertNever } from '../../assert-never.js';
+import { type CategoryEvent, type CategorySnapshot } from '../../events/catalog-events.js';
 import { Problem } from '../../http/problems.js';
 import type { Pool, PoolClient } from '../../stores/postgres.js';
 import { checkExpectedVersion, decided, type CommandContext } from '../kit/context.js';

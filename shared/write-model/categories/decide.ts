@@ -1,5 +1,5 @@
 import type { CategorySnapshot } from '../../events/catalog-events.js';
-import { assertNever } from '../../events/catalog-events.js';
+import { assertNever } from '../../assert-never.js';
 import { DomainError, rule } from '../domain-error.js';
 
 export const categoryLimits = {

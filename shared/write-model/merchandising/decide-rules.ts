@@ -3,7 +3,7 @@ import {
   type SearchRuleEventType,
   type SearchRuleSnapshot,
 } from '../../events/merchandising-events.js';
-import { assertNever } from '../../events/catalog-events.js';
+import { assertNever } from '../../assert-never.js';
 import { queryTextLimits, queryWords, words } from '../../read-models/search/query/text.js';
 import { DomainError, rule } from '../domain-error.js';
 

@@ -5,7 +5,8 @@ import type {
   ProductSnapshot,
   ProductStatus,
 } from '../../events/catalog-events.js';
-import { assertNever, withVariantDefaults } from '../../events/catalog-events.js';
+import { assertNever } from '../../assert-never.js';
+import { withVariantDefaults } from '../../events/catalog-events.js';
 import { DomainError, rule } from '../domain-error.js';
 import { decideVariant } from './decide-variants.js';
 import { productLimits } from './limits.js';

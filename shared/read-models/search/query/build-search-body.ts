@@ -1,3 +1,4 @@
+import { assertNever } from '../../../assert-never.js';
 import type { SortValue } from './cursor.js';
 import {
   ALL_FACETS,
@@ -87,12 +88,8 @@ export function sortClauses(sort: SearchSort): Json[] {
     case 'newest':
       return [{ createdAt: 'desc' }, byId];
     default:
-      return assertNever(sort);
+      return assertNever(sort, 'sort');
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected sort ${String(value)}`);
 }
 
 /** How the facets of this search are computed (facets.ts); the response is mapped with it. */
