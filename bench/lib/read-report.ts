@@ -4,6 +4,8 @@ import type { LoadResult } from './read-load.js';
 import type { ReadScenarioName } from './read-options.js';
 import type { RouteKind } from './read-requests.js';
 import type { WriteResult } from './read-writes.js';
+import { visibilityModels, type VisibilityFigures } from './read-visibility.js';
+import type { VisibilityReport } from './read-visibility-probe.js';
 
 /** CPU over a run, in percent of the whole machine (all CPUs = 100). */
 export interface CpuSplit {
@@ -159,8 +161,104 @@ export function writeTable(w: WriteResult, ratio: number): string {
     `${table}\n` +
     `writes ${w.writesPerSecond.toFixed(1)}/s ok over ${(w.windowMs / 1000).toFixed(1)} s; ` +
     `${w.sent} sent for ${w.readsAnswered} reads answered (1:${(1 / w.achievedRatio).toFixed(0)}, ` +
-    `target 1:${(1 / ratio).toFixed(0)})${w.skippedBusy > 0 ? `; ${w.skippedBusy} skipped (writer busy)` : ''}`
+    `target 1:${(1 / ratio).toFixed(0)})${w.skippedBusy > 0 ? `; ${w.skippedBusy} skipped (writer busy)` : ''}` +
+    (w.visibility === undefined ? '' : `\n\n${visibilityTable(w.visibility)}`)
   );
+}
+
+/** A lag figure: null is a rank that falls on a write never seen within the deadline. */
+const lag = (v: number | null, deadlineMs: number) =>
+  v === null ? `>${(deadlineMs / 1000).toFixed(0)} s` : ms(v);
+
+/** Commit (2xx answer) → first poll showing that version, per read model. */
+export function visibilityTable(v: VisibilityReport): string {
+  const rows = visibilityModels.map((model) => {
+    const f: VisibilityFigures = v.byModel[model];
+    const p = v.polls[model];
+    return [
+      model,
+      String(f.writes),
+      String(f.seen),
+      String(f.neverSeen),
+      String(f.unresolved),
+      lag(f.p50, v.deadlineMs),
+      lag(f.p95, v.deadlineMs),
+      lag(f.p99, v.deadlineMs),
+      lag(f.max, v.deadlineMs),
+      `${p.periodMs} ms: ${ms(f.resolutionMs.p50)} / ${ms(f.resolutionMs.p99)}`,
+      `${p.polls}, ${p.errors}`,
+    ];
+  });
+  return (
+    `${formatTable(
+      [
+        'commit → visible',
+        'writes',
+        'seen',
+        'never seen',
+        'unresolved',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'max ms',
+        'poll every: resolution p50 / p99 ms',
+        'polls, failed',
+      ],
+      rows,
+    )}\n` +
+    `commit = the write's 2xx answer at the bench; visible = the first poll of the store showing ` +
+    `that version or a later one (detail: ${v.how.detail}; search: ${v.how.search}); never seen: ` +
+    `not visible ${(v.deadlineMs / 1000).toFixed(0)} s after the answer` +
+    (v.untracked > 0
+      ? `; ${v.untracked} writes not followed (${v.maxOutstanding} outstanding)`
+      : '')
+  );
+}
+
+/** The lag in one progress line. */
+export function lagLine(v: VisibilityReport): string {
+  return visibilityModels
+    .map((m) => {
+      const f = v.byModel[m];
+      return `${m} lag p99 ${lag(f.p99, v.deadlineMs)} ms (${f.seen}/${f.writes} seen)`;
+    })
+    .join(', ');
+}
+
+function visibilityWarnings(scenario: string, w: WriteResult): string[] {
+  const found: string[] = [];
+  if (w.withoutVersion > 0) {
+    found.push(
+      `WARNING ${scenario}: ${w.withoutVersion} 2xx writes carried no version: lag not measured for them`,
+    );
+  }
+  const v = w.visibility;
+  if (v === undefined) return found;
+  if (v.untracked > 0) {
+    found.push(
+      `WARNING ${scenario}: ${v.untracked} writes not followed for lag (${v.maxOutstanding} already outstanding)`,
+    );
+  }
+  for (const model of visibilityModels) {
+    const f = v.byModel[model];
+    const p = v.polls[model];
+    if (f.neverSeen > 0) {
+      found.push(
+        `WARNING ${scenario}: ${f.neverSeen} writes never visible in ${model} within ${v.deadlineMs / 1000} s`,
+      );
+    }
+    if (f.unresolved > 0) {
+      found.push(
+        `WARNING ${scenario}: ${f.unresolved} writes still unseen in ${model} when the lag probe stopped`,
+      );
+    }
+    if (p.errors > 0) {
+      found.push(
+        `WARNING ${scenario}: ${p.errors} ${model} lag polls failed, first: ${p.firstError ?? ''}`,
+      );
+    }
+  }
+  return found;
 }
 
 /** Lines worth a reader's attention. */
@@ -196,6 +294,7 @@ export function readWarnings(reports: readonly ScenarioReport[]): string[] {
           .join(' | ')}`,
       );
     }
+    if (w !== undefined) found.push(...visibilityWarnings(r.scenario, w));
   }
   return found;
 }

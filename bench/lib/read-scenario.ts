@@ -9,7 +9,7 @@ import type { CatalogModel } from './read-catalog.js';
 import { runLoad, type LoadResult, type LoadSpec } from './read-load.js';
 import type { LoadScenarioName, ReadOptions } from './read-options.js';
 import type { Probes } from './read-probes.js';
-import { cpuSplit, type ScenarioReport } from './read-report.js';
+import { cpuSplit, lagLine, type ScenarioReport } from './read-report.js';
 import {
   MIX,
   nextCategories,
@@ -22,6 +22,7 @@ import {
   type RequestPools,
   type RouteKind,
 } from './read-requests.js';
+import { VisibilityProbe } from './read-visibility-probe.js';
 import { WriteLoop, type WriteResult } from './read-writes.js';
 
 const measures: Record<LoadScenarioName, string> = {
@@ -70,10 +71,18 @@ export async function runScenario(
     categories: () => nextCategories(),
     mixed: () => nextMixed(pools),
   };
+  // The mixed scenario's writes, and the probe that follows each into the read models.
+  const visibility = name === 'mixed' ? new VisibilityProbe(pipeline) : undefined;
   const writer =
-    name === 'mixed'
-      ? new WriteLoop(pipeline.writeOrigin, pipeline.token, model.published, options.writeRatio)
-      : undefined;
+    visibility === undefined
+      ? undefined
+      : new WriteLoop(
+          pipeline.writeOrigin,
+          pipeline.token,
+          model.published,
+          options.writeRatio,
+          (ack) => visibility.acknowledge(ack),
+        );
   const pids = [process.pid, ...pipeline.services.flatMap((s) => s.child.pid ?? [])];
   const readPid = pipeline.services.find((s) => s.name === 'catalog-read')?.child.pid;
   let cpuBefore: ReturnType<typeof cpuSnapshot> = undefined;
@@ -95,22 +104,31 @@ export async function runScenario(
     log,
   };
   log(`${name}: ${measures[name]}`);
+  visibility?.start();
   writer?.start();
   let load: LoadResult;
   let writes: WriteResult | undefined;
+  let cpuAfter: ReturnType<typeof cpuSnapshot> = undefined;
   try {
     load = await runLoad(spec);
   } finally {
     // The writes stop even when the load failed.
     writes = await writer?.stop();
+    // Before the probe drains: the split covers the measured load, not the wait for the last lag.
+    cpuAfter = cpuSnapshot(pids);
+    if (visibility !== undefined) {
+      const report = await visibility.finish(signal);
+      if (writes !== undefined) writes = { ...writes, visibility: report };
+    }
   }
-  const cpu = cpuSplit(cpuBefore, cpuSnapshot(pids), process.pid, readPid);
+  const cpu = cpuSplit(cpuBefore, cpuAfter, process.pid, readPid);
   log(
     `${name}: ${load.requestsPerSecond.toFixed(0)} req/s, p50 ${load.latencyMs.p50} ms, ` +
       `p99 ${load.latencyMs.p99} ms, ${load.unexpected + load.errors} errors` +
       (writes === undefined
         ? ''
-        : `; writes ${writes.writesPerSecond.toFixed(1)}/s, p50 ${writes.latencyMs.p50.toFixed(1)} ms`),
+        : `; writes ${writes.writesPerSecond.toFixed(1)}/s, p50 ${writes.latencyMs.p50.toFixed(1)} ms`) +
+      (writes?.visibility === undefined ? '' : `; ${lagLine(writes.visibility)}`),
   );
   return {
     scenario: name,

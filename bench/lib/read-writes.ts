@@ -8,7 +8,10 @@
 import { performance } from 'node:perf_hooks';
 import { PRICE_MAX_MINOR, PRICE_MIN_MINOR } from '../../shared/write-model/seed/seed-data.js';
 import { HttpClient, type RequestSpec } from './http-client.js';
+import { versionOf } from './open-loop.js';
 import type { CatalogProduct } from './read-catalog.js';
+import type { Acknowledgement } from './read-visibility.js';
+import type { VisibilityReport } from './read-visibility-probe.js';
 import { summarize, type LatencySummary } from './stats.js';
 
 export type WriteKind = 'price' | 'stock';
@@ -41,6 +44,10 @@ export interface WriteResult {
   readonly latencyMs: LatencySummary;
   readonly byKind: Record<WriteKind, WriteFigures>;
   readonly errorSamples: Record<string, string>;
+  /** 2xx answers of the window carrying no version (neither X-Aisle-Version nor body.version). */
+  readonly withoutVersion: number;
+  /** Commit → visible lag of these writes in each read model (added by the scenario). */
+  readonly visibility?: VisibilityReport;
 }
 
 const MAX_IN_FLIGHT = 32;
@@ -69,13 +76,16 @@ export class WriteLoop {
   private measuredReads = 0;
   private measuredSent = 0;
   private skipped = 0;
+  private withoutVersion = 0;
   private samples: Sample[] = [];
 
+  /** `onAcknowledged`: each 2xx write of the measured window, with its version. */
   constructor(
     origin: URL,
     token: string,
     private readonly products: readonly CatalogProduct[],
     private readonly ratio: number,
+    private readonly onAcknowledged?: (ack: Acknowledgement) => void,
   ) {
     this.client = new HttpClient(origin, token, MAX_IN_FLIGHT);
     for (const p of products) this.price.set(p.id, p.priceMinor);
@@ -98,6 +108,7 @@ export class WriteLoop {
     this.measuredReads = 0;
     this.measuredSent = 0;
     this.skipped = 0;
+    this.withoutVersion = 0;
     this.samples = [];
   }
 
@@ -156,12 +167,18 @@ export class WriteLoop {
     this.inFlight += 1;
     const started = performance.now();
     const done = this.client.send(spec).then((reply) => {
+      const answeredAt = performance.now();
       this.inFlight -= 1;
       if (measured && this.measuring) {
+        if (reply.status >= 200 && reply.status < 300) {
+          const version = versionOf(reply);
+          if (version === undefined) this.withoutVersion += 1;
+          else this.onAcknowledged?.({ id: product.id, version, at: answeredAt });
+        }
         this.samples.push({
           kind,
           status: reply.status,
-          ms: performance.now() - started,
+          ms: answeredAt - started,
           body: reply.status >= 200 && reply.status < 300 ? '' : reply.body.slice(0, 300),
         });
       }
@@ -217,6 +234,7 @@ export class WriteLoop {
       latencyMs: all.latencyMs,
       byKind: { price: figures('price'), stock: figures('stock') },
       errorSamples,
+      withoutVersion: this.withoutVersion,
     };
   }
 }
