@@ -105,6 +105,7 @@ async function measure(
         {
           ...compareOptions,
           ...(options.detailMain === undefined ? {} : { detailMain: options.detailMain }),
+          ...(options.cpuProfileDir === undefined ? {} : { cpuProfileDir: options.cpuProfileDir }),
         },
         signal,
         log,

@@ -83,6 +83,8 @@ export interface CompareOptions {
    * services/catalog-read/main.ts measures a before/after on the same catalog.
    */
   readonly detailMain?: string;
+  /** Write both servers' V8 CPU profiles here (written when they stop). */
+  readonly cpuProfileDir?: string;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -93,13 +95,20 @@ export function spawnChild(
   script: string,
   env: NodeJS.ProcessEnv,
   port: number,
+  cpuProfileDir?: string,
 ): Child {
-  const child = spawn(process.execPath, ['--enable-source-maps', '--import', 'tsx', script], {
-    cwd: projectRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const profile =
+    cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`];
+  const child = spawn(
+    process.execPath,
+    [...profile, '--enable-source-maps', '--import', 'tsx', script],
+    {
+      cwd: projectRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   const handle: Child = {
     name,
     child,
@@ -308,12 +317,14 @@ export async function compareDetailWithBare(
       PORT: String(barePort),
     },
     barePort,
+    options.cpuProfileDir,
   );
   const detail = spawnChild(
     'catalog-read (as npm start runs it)',
     options.detailMain ?? join(projectRoot, 'services', 'catalog-read', 'main.ts'),
     readEnv,
     readPort,
+    options.cpuProfileDir,
   );
   const kill = () => {
     for (const c of [bare, detail]) if (c.child.exitCode === null) c.child.kill('SIGKILL');

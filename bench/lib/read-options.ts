@@ -42,6 +42,8 @@ export interface ReadOptions {
   readonly compareConnections: readonly number[];
   /** detail-vs-bare: catalog-read entry point of another checkout (before/after). */
   readonly detailMain: string | undefined;
+  /** detail-vs-bare: write V8 CPU profiles of both servers into this folder. */
+  readonly cpuProfileDir: string | undefined;
 }
 
 export const readUsage = `Usage: npm run bench:read -- [options]
@@ -67,6 +69,7 @@ Redis prefix, index prefix, ClickHouse database, all bench_read_<random>, droppe
                         detail-vs-bare, detail-limiter: connection counts (default: 32,1)
   --detail-main FILE    detail-vs-bare: measure this catalog-read main.ts (another checkout,
                         for a before/after) instead of this tree's
+  --cpu-prof DIR        detail-vs-bare: write both servers' V8 CPU profiles (.cpuprofile) to DIR
   --keep                keep the namespaces for inspection (services are still stopped)
   -h, --help            this text
 `;
@@ -94,6 +97,7 @@ export function parseReadOptions(argv: readonly string[]): ReadOptions | 'help' 
       rounds: { type: 'string' },
       'compare-connections': { type: 'string' },
       'detail-main': { type: 'string' },
+      'cpu-prof': { type: 'string' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -149,5 +153,6 @@ export function parseReadOptions(argv: readonly string[]): ReadOptions | 'help' 
       .split(',')
       .map((c) => positiveInt(c.trim(), '--compare-connections', 4096)),
     detailMain: values['detail-main'] === undefined ? undefined : resolve(values['detail-main']),
+    cpuProfileDir: values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']),
   };
 }
