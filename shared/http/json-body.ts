@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preParsingHookHandler } from 'fastify';
 import { Problem } from './problems.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -11,6 +11,21 @@ export function declaredCharset(contentType: string | undefined): string | undef
 
 const isUtf8 = (charset: string | undefined) =>
   charset === undefined || charset === 'utf-8' || charset === 'utf8';
+
+/** Methods whose requests Fastify reads a body for. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+const rejectNonUtf8Body: preParsingHookHandler = (request, _reply, payload, done) => {
+  const hasBody =
+    request.headers['transfer-encoding'] !== undefined ||
+    Number(request.headers['content-length'] ?? 0) > 0;
+  const charset = declaredCharset(request.headers['content-type']);
+  if (hasBody && !isUtf8(charset)) {
+    done(new Problem('unsupported_media_type', `Bodies must be UTF-8, not ${charset}.`));
+    return;
+  }
+  done(null, payload);
+};
 
 /**
  * JSON bodies are read as bytes and decoded strictly: a charset other than UTF-8 is a 415, and
@@ -25,17 +40,12 @@ export function strictJsonBodies(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.removeContentTypeParser('text/plain');
   // Every body is UTF-8 (API.md), whatever parser a route brings (imports bring their own):
-  // checked before any parser runs, after authentication.
-  app.addHook('preParsing', (request, _reply, payload, done) => {
-    const hasBody =
-      request.headers['transfer-encoding'] !== undefined ||
-      Number(request.headers['content-length'] ?? 0) > 0;
-    const charset = declaredCharset(request.headers['content-type']);
-    if (hasBody && !isUtf8(charset)) {
-      done(new Problem('unsupported_media_type', `Bodies must be UTF-8, not ${charset}.`));
-      return;
-    }
-    done(null, payload);
+  // checked before any parser runs, after authentication. Only on routes whose methods take a
+  // body: Fastify reads none for GET and HEAD, and a hook on the hottest public routes would be
+  // spent on nothing.
+  app.addHook('onRoute', (route) => {
+    if (![route.method].flat().some((method) => BODY_METHODS.has(method))) return;
+    route.preParsing = [...[route.preParsing ?? []].flat(), rejectNonUtf8Body];
   });
   app.addContentTypeParser(
     'application/json',

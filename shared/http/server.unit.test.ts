@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createServer } from './server.js';
+import { createServer, requestIds } from './server.js';
 import { Problem } from './problems.js';
 import { silentLogger } from '../../test/support/logger.js';
 
@@ -342,4 +342,36 @@ t.test('A query at its published maximum fits in the request head', async (t) =>
   );
   t.match(answer, /^HTTP\/1.1 200 /);
   t.match(answer, /"length":4096/);
+});
+
+t.test('request ids are unique within a process and across processes', async (t) => {
+  const first = requestIds();
+  const second = requestIds();
+  const ids = Array.from({ length: 1000 }, () => first());
+  t.equal(new Set(ids).size, 1000, 'no id repeats within one generator');
+  t.match(ids[0], /^[0-9a-f]{8}-1$/);
+  t.not(first().split('-')[0], second().split('-')[0], 'each process has its own prefix');
+});
+
+t.test('only routes that take a body get the body-charset hook', async (t) => {
+  const app = await buildApp();
+  t.teardown(() => app.close());
+  const hooks = new Map<string, number>();
+  app.addHook('onRoute', (route) => {
+    const count = [route.preParsing ?? []].flat().length;
+    hooks.set(`${[route.method].flat().join(',')} ${route.url}`, count);
+  });
+  app.get('/read', async () => ({ ok: true }));
+  app.post('/write', async () => ({ ok: true }));
+  await app.ready();
+  t.equal(hooks.get('GET /read'), 0, 'a GET route has no preParsing hook');
+  t.equal(hooks.get('HEAD /read'), 0, 'nor its HEAD twin');
+  t.equal(hooks.get('POST /write'), 1, 'a POST route has the charset check');
+  const latin1 = await app.inject({
+    method: 'POST',
+    url: '/things',
+    headers: { 'content-type': 'application/json; charset=iso-8859-1' },
+    payload: '{"name":"x"}',
+  });
+  t.equal(latin1.statusCode, 415, 'a POST with a Latin-1 body is still refused');
 });

@@ -10,6 +10,8 @@ const MIN_VERSION_VARY = 'X-Aisle-Min-Version';
  * `*` already varies on everything. `current` is what the response holds so far, if anything.
  */
 export function withVary(current: string | number | string[] | undefined, name: string): string {
+  // The common case on a hot route: nothing set Vary before.
+  if (current === undefined) return name;
   const names = [current ?? []]
     .flat()
     .flatMap((value) => String(value).split(','))
