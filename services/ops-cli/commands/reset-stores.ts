@@ -10,6 +10,7 @@ import { globEscape } from '../../../shared/read-models/detail/scan.js';
 import { bullPrefix } from '../../../shared/events/queues.js';
 import { createClickHouse } from '../../../shared/stores/clickhouse.js';
 import { clickhouseOptions, postgresFromConfig } from '../../../shared/stores/open.js';
+import { dropClickHouseDatabaseOf } from '../../../shared/stores/namespaces.js';
 import { closeRedis, createRedis } from '../../../shared/stores/redis.js';
 
 export interface PostgresReset {
@@ -203,7 +204,8 @@ export async function resetClickHouse(config: Config, output: Output): Promise<C
     };
     if (!result.existed) return result;
     output.progress(`clickhouse: dropping database ${database} (${count(result.tables)} tables)`);
-    await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+    // A DROP waits on merges: the longer DDL bound, one retry, and a check that it is gone.
+    await dropClickHouseDatabaseOf({ url, username, password }, database);
     return result;
   } finally {
     await client.close();
