@@ -50,7 +50,7 @@ export function productRoutes(app: FastifyInstance, opts: { clickhouse: ClickHou
       schema: {
         tags,
         security,
-        summary: 'Most viewed products in a window, by distinct view events',
+        summary: 'Most viewed products in a window, by views recorded (each counted once)',
         querystring: topProductsQuery,
         response: withProblems({ 200: topProductsResponse }),
       },

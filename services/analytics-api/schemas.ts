@@ -103,7 +103,7 @@ const listOf = (required: readonly string[], properties: Record<string, unknown>
 
 export const topProductsResponse = listOf(['productId', 'views'], {
   productId: { type: 'string', format: 'uuid' },
-  views: { type: 'integer', description: 'distinct view events in the window' },
+  views: { type: 'integer', description: 'views in the window, each counted once' },
 });
 
 /** What merchandising does for a query now (shared/read-models/merchandising/coverage.ts). */

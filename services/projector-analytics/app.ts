@@ -36,6 +36,13 @@ export async function buildAnalyticsProjectorApp(
   await app.register(storePlugin, { handle: deps.redis, decorator: 'redis' });
   const projection = analyticsProjection(deps.clickhouse.client, batchOptions(deps.config));
   attachProjectionWorker(app, deps.config, 'analytics', deps.redis.client, projection);
-  attachUsageWorker(app, deps.config, usageProjection(deps.clickhouse.client));
+  const usage = usageProjection(deps.clickhouse.client, {
+    onRejected: ({ event, reason }) =>
+      app.log.error(
+        { projection: 'usage', eventId: event.eventId, kind: event.kind, reason },
+        'usage event rejected: left out, the rest of its job applied',
+      ),
+  });
+  attachUsageWorker(app, deps.config, usage);
   return app;
 }

@@ -63,10 +63,45 @@ export async function readClickHouseDdl(dir: string, database: string): Promise<
   );
 }
 
+const ADD_COLUMN = /^ALTER\s+TABLE\s+(\w+)\.(\w+)\s+ADD\s+COLUMN\s+(\w+)\s/i;
+
 /**
- * ClickHouse has no transactions or locks, so every statement is idempotent (IF NOT EXISTS) and
- * a file is recorded as applied only after all its statements ran; a concurrent second
- * instance re-running a file is harmless.
+ * Runs one DDL statement. 18.16 has no `ADD COLUMN IF NOT EXISTS`, so an `ALTER TABLE db.t ADD
+ * COLUMN c …` is skipped when the column is there (an earlier run stopped before recording its
+ * file added it), and one that fails is done when the column is there anyway (a concurrent
+ * instance added it in between).
+ */
+async function runDdl(admin: ClickHouseClient, statement: string): Promise<void> {
+  const [, database, table, column] = ADD_COLUMN.exec(statement) ?? [];
+  const adds =
+    database === undefined || table === undefined || column === undefined
+      ? undefined
+      : { database, table, column };
+  if (adds !== undefined && (await hasColumn(admin, adds))) return;
+  try {
+    await admin.command({ query: statement });
+  } catch (error) {
+    if (adds === undefined || !(await hasColumn(admin, adds))) throw error;
+  }
+}
+
+async function hasColumn(
+  admin: ClickHouseClient,
+  { database, table, column }: { database: string; table: string; column: string },
+): Promise<boolean> {
+  // The names matched \w+, so they are safe as literals (18.16 has no query parameters).
+  const found = await admin.query({
+    query: `SELECT count() AS n FROM system.columns WHERE database = '${database}' AND table = '${table}' AND name = '${column}'`,
+    format: 'JSONEachRow',
+  });
+  const [row] = await found.json<{ n: string | number }>();
+  return Number(row?.n) === 1;
+}
+
+/**
+ * ClickHouse has no transactions or locks, so every statement is idempotent (IF NOT EXISTS, or
+ * an ADD COLUMN whose column already exists) and a file is recorded as applied only after all its
+ * statements ran; a concurrent second instance re-running a file is harmless.
  */
 export async function applyClickHouseDdl(
   dir: string,
@@ -87,7 +122,7 @@ export async function applyClickHouseDdl(
     const applied: string[] = [];
     for (const file of await readClickHouseDdl(dir, db)) {
       if (known.has(file.version)) continue;
-      for (const statement of file.statements) await admin.command({ query: statement });
+      for (const statement of file.statements) await runDdl(admin, statement);
       await admin.insert({
         table: `${db}.schema_migrations`,
         values: [{ version: file.version, name: file.name }],

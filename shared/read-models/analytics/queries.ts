@@ -13,8 +13,9 @@ import { VARIANT_PRICE_EVENTS, VARIANT_STOCK_EVENTS } from './variant-rows.js';
 
 /**
  * The analytics questions as SQL every ClickHouse from 18.16 on runs. Tables deduplicate retried
- * inserts by event id only on merge, so every count is uniqExact(event_id) and row reads use FINAL.
- * Ties are broken explicitly so equal counts come back in a stable order.
+ * inserts by event id only on merge, so every count of events is uniqExact(event_id), and row
+ * reads and sums (a product_views row holds a count of views) use FINAL. Ties are broken
+ * explicitly so equal counts come back in a stable order.
  */
 
 export const productMetrics = ['views'] as const;
@@ -38,13 +39,18 @@ export interface TopProduct {
   views: number;
 }
 
+/**
+ * A product_views row is one product's views in one flush of a catalog-read instance (`views`;
+ * 1 for rows recorded one per view before that): FINAL keeps one row per event id, so a retried
+ * job's copy does not count twice.
+ */
 const productMetricSql: Readonly<Record<ProductMetric, Sql>> = {
-  views: sql`uniqExact(event_id)`,
+  views: sql`sum(views)`,
 };
 
 export function topProductsSql(metric: ProductMetric, { window, limit }: Ranked): Sql {
   return sql`SELECT toString(product_id) AS product, ${productMetricSql[metric]} AS n
-FROM product_views
+FROM product_views FINAL
 WHERE ${within(window)}
 GROUP BY product
 ORDER BY n DESC, product ASC
