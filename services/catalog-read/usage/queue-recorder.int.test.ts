@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import type { UsageBatch } from '../../../shared/events/usage-events.js';
+import type { UsageBatch, UsageEvent } from '../../../shared/events/usage-events.js';
 import { openQueues } from '../../../shared/stores/queues.js';
 import { isolatedConfig, type Teardowns } from '../../../test/support/isolation.js';
 import { waitFor } from '../../../test/support/wait.js';
-import { MAX_FILTERS_CHARS, QueueUsageRecorder } from './queue-recorder.js';
+import { eventBytes, MAX_FILTERS_CHARS, QueueUsageRecorder } from './queue-recorder.js';
 
 function usageQueue(t: Teardowns) {
   const config = isolatedConfig(t);
@@ -81,3 +82,125 @@ t.test(
     t.match(job?.data.events[0], { kind: 'search', query: 'shoe', filters: { truncated: true } });
   },
 );
+
+const PRODUCT_A = '1c0b7d6e-2f4a-4b8c-9d1e-5a6f7b8c9d0e';
+const PRODUCT_B = '2d1c8e7f-3a5b-4c9d-8e2f-6b7a8c9d0e1f';
+
+/** The events of every job waiting in the queue. */
+async function waitingEvents(queue: Queue<UsageBatch>) {
+  return (await queue.getWaiting()).flatMap((job) => job.data.events);
+}
+
+t.test(
+  'When one product is viewed many times in one flush, then one event carries the count',
+  async (t) => {
+    const queue = usageQueue(t);
+    const registry = new Registry();
+    const recorder = new QueueUsageRecorder({ queue, registry, flushEveryMs: 60_000 });
+    t.teardown(() => recorder.close());
+    const before = Date.now();
+    for (let i = 0; i < 1_000; i++) recorder.recordView(PRODUCT_A);
+    for (let i = 0; i < 3; i++) recorder.recordView(PRODUCT_B);
+    t.equal(recorder.bytesHeld, eventBytes(viewEvent(PRODUCT_A)) * 2, 'held: one per product');
+    await recorder.flush();
+    const events = await waitFor('the usage job', async () => {
+      const found = await waitingEvents(queue);
+      return found.length > 0 ? found : undefined;
+    });
+    t.equal((await queue.getWaiting()).length, 1, 'one job');
+    t.equal(events.length, 2, 'one event per product');
+    const a = events.find((e) => e.kind === 'view' && e.productId === PRODUCT_A);
+    const b = events.find((e) => e.kind === 'view' && e.productId === PRODUCT_B);
+    t.match(a, { kind: 'view', productId: PRODUCT_A, views: 1_000 });
+    t.match(b, { kind: 'view', productId: PRODUCT_B, views: 3 });
+    t.not(a?.eventId, b?.eventId, 'an event id per product');
+    t.equal(a?.occurredAt, b?.occurredAt, 'both at the flush window time');
+    const at = Date.parse(a?.occurredAt ?? '');
+    t.ok(at >= before - 1_000 && at <= Date.now(), `occurredAt ${a?.occurredAt} is the flush time`);
+    t.equal(at % 1_000, 0, 'second resolution');
+    t.equal(recorder.bytesHeld, 0, 'nothing held once sent');
+    const sent = (await registry.getSingleMetricAsString('aisle_usage_events_total')).match(
+      /outcome="sent"} (\d+)/,
+    );
+    t.equal(Number(sent?.[1]), 1_003, 'every view counted as sent');
+
+    // The next flush window starts from zero with new event ids.
+    recorder.recordView(PRODUCT_A);
+    await recorder.flush();
+    const later = await waitFor('the second job', async () => {
+      const found = await waitingEvents(queue);
+      return found.length === 3 ? found : undefined;
+    });
+    const again = later.filter((e) => e.kind === 'view' && e.productId === PRODUCT_A);
+    t.equal(again.length, 2);
+    t.match(
+      again.find((e) => e.eventId !== a?.eventId),
+      { views: 1 },
+    );
+  },
+);
+
+t.test(
+  'When the distinct products reach their bound, then views of new products are dropped and counted, views of counted ones still count',
+  async (t) => {
+    const queue = usageQueue(t);
+    const registry = new Registry();
+    const recorder = new QueueUsageRecorder({
+      queue,
+      registry,
+      flushEveryMs: 60_000,
+      batchSize: 1_000,
+      maxBuffered: 10,
+    });
+    t.teardown(() => recorder.close());
+    const products = Array.from({ length: 25 }, () => randomUUID());
+    for (const id of products) recorder.recordView(id);
+    const held = recorder.bytesHeld;
+    t.equal(held, 10 * eventBytes(viewEvent(PRODUCT_A)), 'ten products held');
+    for (let i = 0; i < 500; i++) recorder.recordView(products[0] as string);
+    t.equal(recorder.bytesHeld, held, 'a view of a counted product costs no memory');
+    const dropped = (await registry.getSingleMetricAsString('aisle_usage_events_total')).match(
+      /outcome="dropped"} (\d+)/,
+    );
+    t.equal(
+      Number(dropped?.[1]),
+      15,
+      'each view of a product over the bound is dropped and counted',
+    );
+    await recorder.flush();
+    const events = await waitFor('the usage job', async () => {
+      const found = await waitingEvents(queue);
+      return found.length > 0 ? found : undefined;
+    });
+    t.same(
+      events.map((e) => (e.kind === 'view' ? [e.productId, e.views] : [])),
+      products.slice(0, 10).map((id, i) => [id, i === 0 ? 501 : 1]),
+    );
+  },
+);
+
+t.test(
+  'When distinct products fill a batch, then it is sent without waiting for the timer',
+  async (t) => {
+    const queue = usageQueue(t);
+    const recorder = new QueueUsageRecorder({
+      queue,
+      registry: new Registry(),
+      flushEveryMs: 60_000,
+      batchSize: 5,
+    });
+    t.teardown(() => recorder.close());
+    for (let i = 0; i < 4; i++) recorder.recordView(PRODUCT_A); // one product: no batch yet
+    for (let i = 0; i < 4; i++) recorder.recordView(randomUUID());
+    const events = await waitFor('the full batch', async () => {
+      const found = await waitingEvents(queue);
+      return found.length > 0 ? found : undefined;
+    });
+    t.equal(events.length, 5);
+    t.match(events[0], { productId: PRODUCT_A, views: 4 });
+  },
+);
+
+function viewEvent(productId: string): UsageEvent {
+  return { kind: 'view', eventId: randomUUID(), occurredAt: new Date().toISOString(), productId };
+}

@@ -9,8 +9,14 @@ export interface QueueRecorderOptions {
   readonly registry: Registry;
   /** Events per job; a full buffer is sent at once. */
   readonly batchSize?: number;
+  /** Views are counted per product over this window: a view reaches the queue at most this late. */
   readonly flushEveryMs?: number;
-  /** Beyond this many unsent events new ones are dropped (the queue is away): memory stays bounded. */
+  /**
+   * Beyond this many unsent events (searches, and distinct products viewed: each becomes one
+   * event at the flush) a new search or a view of a product not counted yet is dropped and
+   * counted as dropped (the queue is away): memory stays bounded. A view of a product already
+   * counted only increments its count and is never dropped here.
+   */
   readonly maxBuffered?: number;
   /**
    * Beyond this many bytes of events held in this process (buffered or being sent) new ones are
@@ -31,10 +37,23 @@ export const MAX_QUERY_CHARS = 2_048;
 /** Filters whose JSON is longer are replaced by a marker: a client cannot make an event large. */
 export const MAX_FILTERS_CHARS = 2_048;
 
+/** Bytes a view event (or a product's counter until the flush) holds, close enough for a bound. */
+const VIEW_BYTES = 180;
+
 /** Bytes an event holds in memory and in Redis, close enough for a bound (UTF-16 text ×2). */
 export function eventBytes(event: UsageEvent): number {
-  if (event.kind === 'view') return 160;
+  if (event.kind === 'view') return VIEW_BYTES;
   return 200 + 2 * (event.query.length + JSON.stringify(event.filters).length);
+}
+
+/** The usage an event stands for: its views, or one search. */
+function usageCount(event: UsageEvent): number {
+  return event.kind === 'view' ? (event.views ?? 1) : 1;
+}
+
+/** The flush window's time at second resolution, which is what the analytics tables keep. */
+function windowTime(ms: number): string {
+  return new Date(ms - (ms % 1000)).toISOString();
 }
 
 /** The usage a search leaves, cut to the sizes above. */
@@ -45,12 +64,17 @@ export function boundedSearch(usage: SearchUsage): SearchUsage {
 }
 
 /**
- * Buffers usage events in process and sends them in batches through BullMQ. A request only
- * pushes to an array; sending happens on a timer. When Redis is away, sends fail within a
- * deadline and their events are dropped and counted: analytics loses a little, requests never wait.
+ * Buffers usage events in process and sends them in batches through BullMQ. A search only pushes
+ * to an array; a view only increments its product's counter, and each flush turns the counters
+ * into one event per product with its count (the detail route is the hottest read: no id, clock
+ * or event per view, and Redis holds one event per product per flush instead of one per view).
+ * Sending happens on a timer. When Redis is away, sends fail within a deadline and their events
+ * are dropped and counted: analytics loses a little, requests never wait.
  */
 export class QueueUsageRecorder implements UsageRecorder {
   private buffer: UsageEvent[] = [];
+  /** Views per product since the last flush. */
+  private views = new Map<string, number>();
   /** Bytes of events buffered or in a send not finished yet. */
   private heldBytes = 0;
   /** Jobs waiting in the usage queue, as last read (at most once a second). */
@@ -58,13 +82,11 @@ export class QueueUsageRecorder implements UsageRecorder {
   private readonly timer: NodeJS.Timeout;
   private readonly outcomes: Counter;
   private sending: Promise<void> = Promise.resolve();
-  /** The last time formatted, reused within its millisecond (formatting costs more than a view). */
-  private clock = { ms: 0, iso: '' };
 
   constructor(private readonly options: QueueRecorderOptions) {
     this.outcomes = new Counter({
       name: 'aisle_usage_events_total',
-      help: 'Storefront usage events by outcome: sent, or dropped (queue unavailable or buffer full).',
+      help: 'Storefront usage (searches, product views) by outcome: sent, or dropped (queue unavailable or buffer full).',
       labelNames: ['outcome'] as const,
       registers: [options.registry],
     });
@@ -87,19 +109,27 @@ export class QueueUsageRecorder implements UsageRecorder {
   }
 
   recordView(productId: string): void {
-    this.push({ kind: 'view', eventId: randomUUID(), occurredAt: this.now(), productId });
+    const counted = this.views.get(productId);
+    if (counted !== undefined) {
+      this.views.set(productId, counted + 1);
+      return;
+    }
+    if (!this.admit(VIEW_BYTES)) return;
+    this.views.set(productId, 1);
+    this.afterAdmit();
   }
 
-  private now(): string {
-    const ms = Date.now();
-    if (ms !== this.clock.ms) this.clock = { ms, iso: new Date(ms).toISOString() };
-    return this.clock.iso;
-  }
-
-  /** Sends what is buffered; resolves when it was sent or dropped. */
+  /** Sends what is buffered, views as one event per product; resolves when sent or dropped. */
   flush(): Promise<void> {
     const events = this.buffer;
     this.buffer = [];
+    if (this.views.size > 0) {
+      const occurredAt = windowTime(Date.now());
+      for (const [productId, views] of this.views) {
+        events.push({ kind: 'view', eventId: randomUUID(), occurredAt, productId, views });
+      }
+      this.views = new Map();
+    }
     if (events.length === 0) return this.sending;
     this.sending = this.sending.then(() => this.send(events));
     return this.sending;
@@ -111,27 +141,38 @@ export class QueueUsageRecorder implements UsageRecorder {
   }
 
   private push(event: UsageEvent): void {
-    const bytes = eventBytes(event);
+    if (!this.admit(eventBytes(event))) return;
+    this.buffer.push(event);
+    this.afterAdmit();
+  }
+
+  /** Whether one more event of these bytes fits the bounds; if not it is dropped and counted. */
+  private admit(bytes: number): boolean {
     if (
-      this.buffer.length >= (this.options.maxBuffered ?? 50_000) ||
+      this.buffer.length + this.views.size >= (this.options.maxBuffered ?? 50_000) ||
       this.heldBytes + bytes > (this.options.maxBufferedBytes ?? 8 * 1024 * 1024)
     ) {
       this.outcomes.inc({ outcome: 'dropped' });
-      return;
+      return false;
     }
     this.heldBytes += bytes;
-    this.buffer.push(event);
-    if (this.buffer.length >= (this.options.batchSize ?? 500)) void this.flush();
+    return true;
+  }
+
+  /** A full batch is sent at once. */
+  private afterAdmit(): void {
+    if (this.buffer.length + this.views.size >= (this.options.batchSize ?? 500)) void this.flush();
   }
 
   private async send(events: UsageEvent[]): Promise<void> {
     const bytes = events.reduce((sum, e) => sum + eventBytes(e), 0);
+    const usage = events.reduce((sum, e) => sum + usageCount(e), 0);
     try {
       if (await this.queueIsFull()) {
-        this.outcomes.inc({ outcome: 'dropped' }, events.length);
+        this.outcomes.inc({ outcome: 'dropped' }, usage);
         return;
       }
-      await this.add(events);
+      await this.add(events, usage);
     } finally {
       this.heldBytes -= bytes;
     }
@@ -153,7 +194,7 @@ export class QueueUsageRecorder implements UsageRecorder {
     return this.backlog.jobs >= (this.options.maxQueuedJobs ?? 2_000);
   }
 
-  private async add(events: UsageEvent[]): Promise<void> {
+  private async add(events: UsageEvent[], usage: number): Promise<void> {
     const add = this.options.queue.add(
       'usage',
       { events },
@@ -169,9 +210,9 @@ export class QueueUsageRecorder implements UsageRecorder {
     try {
       await withDeadline(add, this.options.sendTimeoutMs ?? 2000);
       this.backlog.jobs += 1; // counted until the next read, so the bound holds between reads
-      this.outcomes.inc({ outcome: 'sent' }, events.length);
+      this.outcomes.inc({ outcome: 'sent' }, usage);
     } catch {
-      this.outcomes.inc({ outcome: 'dropped' }, events.length);
+      this.outcomes.inc({ outcome: 'dropped' }, usage);
     }
   }
 }
