@@ -13,17 +13,19 @@
 #   CLICKHOUSE_START_TIMEOUT    seconds to wait for /ping after start (default 60)
 #   CLICKHOUSE_STOP_TIMEOUT     seconds to wait after SIGTERM before SIGKILL (default 30)
 #   CLICKHOUSE_APT_TIMEOUT      seconds allowed for each apt-get step (default 900)
+#   CLICKHOUSE_STATE_DIR        the server's folder (default <repo>/.local/clickhouse); another folder,
+#                               with other ports, runs a second, private server
 #
 # Everything (rendered config, data, tmp, user_files, format_schemas, logs, pid) lives in
-# .local/clickhouse/ under the repo root; .local/ is git-ignored (root .gitignore; the script also
-# writes .local/.gitignore as a fallback).
+# CLICKHOUSE_STATE_DIR, by default .local/clickhouse/ under the repo root; .local/ is git-ignored
+# (root .gitignore; the script also writes .local/.gitignore as a fallback).
 # Config templates: infra/clickhouse/local/{config,users}.xml.tmpl
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 TEMPLATE_DIR="$REPO_ROOT/infra/clickhouse/local"
-CH_HOME="$REPO_ROOT/.local/clickhouse"
+CH_HOME="${CLICKHOUSE_STATE_DIR:-$REPO_ROOT/.local/clickhouse}"
 CH_ETC="$CH_HOME/etc"
 CH_LOGS="$CH_HOME/logs"
 CONFIG_FILE="$CH_ETC/config.xml"
@@ -125,7 +127,7 @@ fail_start() {
 ensure_local_dirs() {
   mkdir -p "$CH_ETC" "$CH_LOGS" "$CH_HOME/data" "$CH_HOME/tmp" "$CH_HOME/user_files" "$CH_HOME/format_schemas"
   # Keep .local/ out of git even if the root .gitignore does not list it.
-  [[ -f "$REPO_ROOT/.local/.gitignore" ]] || printf '*\n' >"$REPO_ROOT/.local/.gitignore"
+  [[ ! -d "$REPO_ROOT/.local" || -f "$REPO_ROOT/.local/.gitignore" ]] || printf '*\n' >"$REPO_ROOT/.local/.gitignore"
 }
 
 sed_escape() { printf '%s' "$1" | sed -e 's/[\\&|]/\\&/g'; }

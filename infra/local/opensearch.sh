@@ -14,20 +14,25 @@
 #   OPENSEARCH_STOP_TIMEOUT    30                      seconds to wait after SIGTERM before SIGKILL
 #   OPENSEARCH_JAVA_OPTS       (empty)                 extra JVM options
 #   MVN                        mvn                     Maven executable (only used when the launcher changed)
+#   OPENSEARCH_STATE_DIR       <repo>/.local/opensearch  data, logs, pid of the node (another dir, with
+#                                                      other ports, runs a second, private node)
 #
-# State (data, logs, pid, cached classpath) lives in <repo>/.local/opensearch/ (git-ignored).
+# State (data, logs, pid) lives in OPENSEARCH_STATE_DIR, by default <repo>/.local/opensearch/
+# (git-ignored). The launcher's classpath is always built and cached in <repo>/.local/opensearch/,
+# shared by every node, so a private node never needs Maven when the default one has run.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 readonly SCRIPT_DIR REPO_ROOT
 readonly MODULE_DIR="$REPO_ROOT/infra/opensearch"
-readonly STATE_DIR="$REPO_ROOT/.local/opensearch"
+readonly BUILD_DIR="$REPO_ROOT/.local/opensearch"
+readonly STATE_DIR="${OPENSEARCH_STATE_DIR:-$BUILD_DIR}"
 readonly PID_FILE="$STATE_DIR/opensearch.pid"
 readonly LOG_FILE="$STATE_DIR/opensearch.log"
-readonly LIB_DIR="$STATE_DIR/lib"
-readonly CLASSES_DIR="$STATE_DIR/build/classes"
-readonly STAMP_FILE="$STATE_DIR/classpath.sha256"
+readonly LIB_DIR="$BUILD_DIR/lib"
+readonly CLASSES_DIR="$BUILD_DIR/build/classes"
+readonly STAMP_FILE="$BUILD_DIR/classpath.sha256"
 readonly MAIN_CLASS="dev.aisle.infra.opensearch.LocalOpenSearch"
 readonly MIN_JAVA=21
 
@@ -161,18 +166,29 @@ ensure_classpath() {
   if [[ "$want" == "$have" && -d "$LIB_DIR" && -d "$CLASSES_DIR" ]]; then
     return 0
   fi
+  # Nodes with other state dirs share this build: one Maven run at a time, and a second caller
+  # finds it done.
+  mkdir -p "$BUILD_DIR"
+  exec 8>"$BUILD_DIR/.build.lock"
+  flock -w 900 8 || die "another build holds $BUILD_DIR/.build.lock for too long."
+  if [[ -f "$STAMP_FILE" ]]; then have="$(cat "$STAMP_FILE")"; fi
+  if [[ "$want" == "$have" && -d "$LIB_DIR" && -d "$CLASSES_DIR" ]]; then
+    exec 8>&-
+    return 0
+  fi
   command -v "$MVN" >/dev/null 2>&1 \
     || die "Maven ('$MVN') not found; it is needed once to fetch OpenSearch from Maven Central. Fix: apt-get install maven, or set MVN=/path/to/mvn."
   err "building launcher + resolving OpenSearch jars with Maven (first start, or infra/opensearch changed) ..."
-  rm -rf "$LIB_DIR" "$STATE_DIR/build" "$STAMP_FILE"
-  local mvn_log="$STATE_DIR/maven.log"
+  rm -rf "$LIB_DIR" "$BUILD_DIR/build" "$STAMP_FILE"
+  local mvn_log="$BUILD_DIR/maven.log"
   if ! JAVA_HOME="$jdk" "$MVN" -B -q -f "$MODULE_DIR/pom.xml" \
-      -Daisle.local.dir="$STATE_DIR" compile dependency:copy-dependencies >"$mvn_log" 2>&1; then
+      -Daisle.local.dir="$BUILD_DIR" compile dependency:copy-dependencies >"$mvn_log" 2>&1; then
     tail -n 30 "$mvn_log" >&2 || true
     die "Maven build of infra/opensearch failed (full output: $mvn_log). Fix: check network access to Maven Central / ~/.m2, or set SEARCH_URL to a running server, or run docker compose up."
   fi
   [[ -d "$CLASSES_DIR" && -d "$LIB_DIR" ]] || die "Maven finished but $CLASSES_DIR or $LIB_DIR is missing (see $mvn_log)."
   printf '%s\n' "$want" >"$STAMP_FILE"
+  exec 8>&-
 }
 
 # ---------------------------------------------------------------- commands

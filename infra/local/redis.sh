@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # Local Redis for Aisle: uses the server at REDIS_URL when it answers; otherwise installs
 # Debian's redis-server and starts one with its data in .local/redis. Either way it refuses to
-# continue unless maxmemory-policy is noeviction (BullMQ loses jobs under eviction).
+# continue unless maxmemory-policy is noeviction (BullMQ loses jobs under eviction). The server it
+# starts persists like a production one: append-only file (fsync every second) plus RDB snapshots,
+# and `down` shuts it down cleanly (SHUTDOWN writes both), so a down/up cycle loses nothing.
 #
 #   infra/local/redis.sh up | down | status
+#
+# Environment:
+#   REDIS_URL             redis://127.0.0.1:6379   server URL; a local server is started on its port
+#   REDIS_STATE_DIR       <repo>/.local/redis      data (AOF, RDB), log and pid of the started server
+#   REDIS_START_TIMEOUT   30                       seconds to wait for PING after start
+#   REDIS_STOP_TIMEOUT    30                       seconds `down` waits for the process to exit
 set -euo pipefail
 STORE=redis
 # shellcheck source-path=SCRIPTDIR disable=SC2034
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
-STATE_DIR="$STATE_ROOT/redis"
+STATE_DIR="${REDIS_STATE_DIR:-$STATE_ROOT/redis}"
 PID_FILE="$STATE_DIR/redis.pid"
 START_TIMEOUT="${REDIS_START_TIMEOUT:-30}"
+STOP_TIMEOUT="${REDIS_STOP_TIMEOUT:-30}"
 
 url_hostport() { local rest="${REDIS_URL#*://}"; rest="${rest#*@}"; printf '%s' "${rest%%/*}"; }
 url_host() { local hp; hp="$(url_hostport)"; printf '%s' "${hp%:*}"; }
@@ -46,10 +55,16 @@ case "${1:-}" in
     ;;
   down)
     if [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
-      cli SHUTDOWN >/dev/null 2>&1 || kill "$(cat "$PID_FILE")"
+      pid="$(cat "$PID_FILE")"
+      cli SHUTDOWN >/dev/null 2>&1 || kill "$pid"
+      # SHUTDOWN answers before the process is gone; an `up` right after must find the port free.
+      wait_until "$STOP_TIMEOUT" "redis-server (pid $pid) to exit" bash -c "! kill -0 $pid" \
+        || die "redis-server (pid $pid) still running ${STOP_TIMEOUT}s after SHUTDOWN. Fix: see $STATE_DIR/redis.log."
       say "stopped"
-    else
+    elif answers; then
       say "not started by Aisle; left running"
+    else
+      say "already down"
     fi
     ;;
   status)
