@@ -4,31 +4,22 @@ import type { Redis } from '../../stores/redis.js';
 import { merchandisingKeys } from './keys.js';
 
 /**
- * Both scripts keep a version per aggregate and never lower it (an older event delivered late is
- * stale), then bump the stamp and announce it, so that every catalog-read reloads the set.
- * KEYS: the value's key, the stamp. ARGV: version, JSON, channel, '1' to overwrite an equal
- * version (repairs), and for rules the hash field.
+ * Keeps a version per aggregate and never lowers it (an older event delivered late is stale),
+ * then bumps the stamp and announces it, so that every catalog-read reloads the set. The synonym
+ * set is a string key; rules are fields of one hash. KEYS: the value's key, the stamp. ARGV:
+ * version, JSON, channel, '1' to overwrite an equal version (repairs), the hash field ('' for
+ * the string key).
  */
-const PUT_SYNONYMS = `
-local current = redis.call('GET', KEYS[1])
+const PUT_VERSIONED = `
+local field = ARGV[5]
+local current
+if field == '' then current = redis.call('GET', KEYS[1]) else current = redis.call('HGET', KEYS[1], field) end
 if current then
   local held = tonumber(cjson.decode(current)['version'])
   local incoming = tonumber(ARGV[1])
   if held > incoming or (held == incoming and ARGV[4] ~= '1') then return 0 end
 end
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('PUBLISH', ARGV[3], redis.call('INCR', KEYS[2]))
-return 1
-`;
-
-const PUT_RULE = `
-local current = redis.call('HGET', KEYS[1], ARGV[5])
-if current then
-  local held = tonumber(cjson.decode(current)['version'])
-  local incoming = tonumber(ARGV[1])
-  if held > incoming or (held == incoming and ARGV[4] ~= '1') then return 0 end
-end
-redis.call('HSET', KEYS[1], ARGV[5], ARGV[2])
+if field == '' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('HSET', KEYS[1], field, ARGV[2]) end
 redis.call('PUBLISH', ARGV[3], redis.call('INCR', KEYS[2]))
 return 1
 `;
@@ -47,22 +38,15 @@ return removed
 `;
 
 interface MerchandisingCommands {
-  aislePutSynonyms(
+  aislePutMerchandising(
     key: string,
     stamp: string,
     version: number,
     json: string,
     channel: string,
     overwriteEqual: '1' | '0',
-  ): Promise<number>;
-  aislePutRule(
-    key: string,
-    stamp: string,
-    version: number,
-    json: string,
-    channel: string,
-    overwriteEqual: '1' | '0',
-    ruleId: string,
+    /** The rule id for a rule, '' for the synonym set. */
+    field: string,
   ): Promise<number>;
   aisleRemoveMerchandising(
     synonymsKey: string,
@@ -92,8 +76,7 @@ export function merchandisingProjection(
   prefix: string,
   options: { readonly overwriteEqual?: boolean } = {},
 ): MerchandisingProjection {
-  redis.defineCommand('aislePutSynonyms', { numberOfKeys: 2, lua: PUT_SYNONYMS });
-  redis.defineCommand('aislePutRule', { numberOfKeys: 2, lua: PUT_RULE });
+  redis.defineCommand('aislePutMerchandising', { numberOfKeys: 2, lua: PUT_VERSIONED });
   redis.defineCommand('aisleRemoveMerchandising', { numberOfKeys: 3, lua: REMOVE });
   const commands = redis as unknown as MerchandisingCommands;
   const overwriteEqual = options.overwriteEqual === true ? '1' : '0';
@@ -101,17 +84,18 @@ export function merchandisingProjection(
   const channel = merchandisingKeys.channel(prefix);
 
   const putSynonyms = async (snapshot: SynonymSetSnapshot) =>
-    (await commands.aislePutSynonyms(
+    (await commands.aislePutMerchandising(
       merchandisingKeys.synonyms(prefix),
       stamp,
       snapshot.version,
       JSON.stringify(snapshot),
       channel,
       overwriteEqual,
+      '',
     )) === 1;
 
   const putRule = async (snapshot: SearchRuleSnapshot) =>
-    (await commands.aislePutRule(
+    (await commands.aislePutMerchandising(
       merchandisingKeys.rules(prefix),
       stamp,
       snapshot.version,
