@@ -12,7 +12,9 @@ import {
   startCampaignPipeline,
   storeNames,
   type CampaignPipeline,
+  type StoreName,
 } from './pipeline-processes.js';
+import { startPrivateStores, type PrivateStores } from './private-stores.js';
 import {
   openReadModelProbe,
   readModels,
@@ -24,8 +26,13 @@ import { commitLate } from './late-commit.js';
 import { checkDeadLetters, injectPoison, type DeadLetterCheck } from './poison.js';
 
 export interface CampaignOptions {
-  /** How long each store is cut (and search blackholed). */
+  /** How long each store is cut or stopped (and search blackholed). */
   readonly outageMs: number;
+  /**
+   * Stores the campaign runs as private instances and really stops (`infra/local/<store>.sh down`)
+   * and starts again (`up`) for their outage; the others stay shared and are cut by a proxy.
+   */
+  readonly realRestarts: readonly StoreName[];
   readonly blackholeMs: number;
   /** Extra minutes of load with no fault, after the faults, before settling (long runs). */
   readonly steadyMs: number;
@@ -44,6 +51,8 @@ export interface FaultRecord {
   readonly name: string;
   readonly startedAt: number;
   readonly endedAt: number;
+  /** What the fault measured of itself (a real restart: how long the scripts' down and up took). */
+  readonly note?: string | undefined;
   healMs?: number | undefined;
 }
 
@@ -62,6 +71,8 @@ export interface CampaignResult {
   readonly lateCommit: { readonly outboxId: string; readonly relayedPast: number };
   readonly maxStalenessMs: Record<ReadModel, number | undefined>;
   readonly redelivered: number;
+  /** Stores that were private instances, stopped and restarted by their scripts. */
+  readonly realRestarts: readonly StoreName[];
   readonly seconds: number;
 }
 
@@ -75,6 +86,7 @@ interface Run {
   readonly observer: StalenessObserver;
   readonly faults: FaultRecord[];
   readonly options: CampaignOptions;
+  readonly privateStores: PrivateStores | undefined;
   /** Commands acknowledged outside the load (the late commit). */
   readonly extraAcks: Ack[];
 }
@@ -103,11 +115,16 @@ async function awaitHeal(run: Run, endedAt: number): Promise<void> {
   ).catch((error: unknown) => run.options.log(`  ! ${String(error)}`));
 }
 
-async function inject(run: Run, name: string, fault: () => Promise<void>): Promise<void> {
+async function inject(
+  run: Run,
+  name: string,
+  fault: () => Promise<string | undefined | void>,
+): Promise<void> {
   const startedAt = Date.now();
   run.options.log(`fault ${run.faults.length + 1}: ${name}`);
-  await fault();
-  const record: FaultRecord = { name, startedAt, endedAt: Date.now() };
+  const note = (await fault()) ?? undefined;
+  if (note !== undefined) run.options.log(`  ${note}`);
+  const record: FaultRecord = { name, startedAt, endedAt: Date.now(), note };
   run.faults.push(record);
   if (!run.options.healBetweenFaults) return;
   await awaitHeal(run, record.endedAt);
@@ -140,17 +157,36 @@ async function faultSequence(
     }
     await Promise.all(restarted);
   }
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   for (const store of storeNames) {
+    const stores = run.privateStores;
+    if (stores?.stores.includes(store) === true) {
+      // The process goes away for real: what it had not persisted is gone, its clients see
+      // refused connections (search's, behind its proxy, closed ones), and it recovers from its
+      // own files when `up` starts it again.
+      const name = `${store} stopped (${store === 'search' ? 'opensearch' : store}.sh down) for ${options.outageMs / 1000} s, up again`;
+      await inject(run, name, async () => {
+        const down = await stores.down(store);
+        await sleep(options.outageMs);
+        const up = await stores.up(store);
+        return `down took ${seconds(down)}, up ${seconds(up)}`;
+      });
+      continue;
+    }
+    const proxy = pipeline.proxies[store];
+    if (proxy === undefined) throw new Error(`${store} has neither a proxy nor a private instance`);
     await inject(run, `${store} cut for ${options.outageMs / 1000} s`, async () => {
-      pipeline.proxies[store].setMode('cut');
+      proxy.setMode('cut');
       await sleep(options.outageMs);
-      pipeline.proxies[store].setMode('up');
+      proxy.setMode('up');
     });
   }
+  const searchProxy = pipeline.proxies.search;
+  if (searchProxy === undefined) throw new Error('search must stay behind its proxy (blackhole)');
   await inject(run, `search blackholed for ${options.blackholeMs / 1000} s`, async () => {
-    pipeline.proxies.search.setMode('blackhole');
+    searchProxy.setMode('blackhole');
     await sleep(options.blackholeMs);
-    pipeline.proxies.search.setMode('up');
+    searchProxy.setMode('up');
   });
   let redelivered = 0;
   let poisonJobId = '';
@@ -239,20 +275,44 @@ async function verifyDrift(run: Run): Promise<{ drift: Record<string, number>; t
 /**
  * The fault campaign (issue 11): the pipeline under load, a sequence of faults, then a settle
  * and the checks. `env` is an isolated environment (own schema, prefixes, database); it must set
- * PROJECTION_ATTEMPTS low so every outage outlasts the retry budget.
+ * PROJECTION_ATTEMPTS low so every outage outlasts the retry budget. The stores in
+ * `options.realRestarts` are private instances started first (their URLs replace env's) and
+ * stopped, with their state removed, whatever the outcome.
  */
 export async function runCampaign(
   env: Record<string, string | undefined>,
   options: CampaignOptions,
 ): Promise<CampaignResult> {
   const began = Date.now();
+  if (options.realRestarts.length === 0) return campaignOn(env, options, undefined, began);
+  const privateStores = await startPrivateStores(options.realRestarts, options.log);
+  try {
+    return await campaignOn({ ...env, ...privateStores.urls }, options, privateStores, began);
+  } finally {
+    options.log('stopping the private stores and removing their state');
+    await privateStores.remove();
+  }
+}
+
+async function campaignOn(
+  env: Record<string, string | undefined>,
+  options: CampaignOptions,
+  privateStores: PrivateStores | undefined,
+  began: number,
+): Promise<CampaignResult> {
   const log = options.log;
-  log('starting the pipeline (6 services behind 4 fault proxies)');
-  const pipeline = await startCampaignPipeline(env);
+  // Search keeps its proxy even when restarted for real: the blackhole is made there.
+  const unproxied: StoreName[] = options.realRestarts.filter((s) => s !== 'search');
+  const proxied = storeNames.filter((s) => !unproxied.includes(s));
+  log(
+    `starting the pipeline (6 services; fault proxies in front of ${proxied.join(', ')}` +
+      `${unproxied.length > 0 ? `; ${unproxied.join(', ')} reached directly` : ''})`,
+  );
+  const pipeline = await startCampaignPipeline(env, unproxied);
   const probe = openReadModelProbe(pipeline.direct);
   const queues = openProjectionQueues(pipeline.direct);
   const observer = observeStaleness(probe.versionsOf);
-  const run: Run = { pipeline, observer, faults: [], options, extraAcks: [] };
+  const run: Run = { pipeline, observer, faults: [], options, privateStores, extraAcks: [] };
   const load = startLoad({
     writePort: pipeline.port('catalog-write'),
     readPort: pipeline.port('catalog-read'),
@@ -302,6 +362,7 @@ export async function runCampaign(
       lateCommit: sequence.lateCommit,
       maxStalenessMs: maxStaleness(observer.visibility),
       redelivered: sequence.redelivered,
+      realRestarts: options.realRestarts,
       seconds: Math.round((Date.now() - began) / 1000),
     };
   } finally {

@@ -28,6 +28,9 @@ export function openProjectionQueues(direct: Config): ProjectionQueues {
       }),
     ]),
   ) as Record<ProjectionName, Queue>;
+  // A store restarted for real takes Redis away from these too; the client reconnects by itself,
+  // and without a listener the outage would be an uncaught error.
+  for (const p of projectionNames) queues[p].on('error', () => undefined);
   return {
     queues,
     deadLetters: async () => {

@@ -35,7 +35,8 @@ const storeUrlVars: Record<StoreName, string> = {
 export interface CampaignPipeline {
   /** The config of the real stores (no proxy), for the campaign's own observers and checks. */
   readonly direct: Config;
-  readonly proxies: Record<StoreName, FaultProxy>;
+  /** The proxy in front of each store the services reach through one (see `unproxied`). */
+  readonly proxies: Partial<Record<StoreName, FaultProxy>>;
   port(service: CampaignService): number;
   /** SIGKILL, then start again and wait until it is ready. */
   restart(service: CampaignService): Promise<void>;
@@ -64,10 +65,12 @@ async function ready(port: number, running: RunningService, name: string): Promi
 
 /**
  * Every service of the pipeline as its own process on one isolated environment, each store URL
- * pointing at a fault proxy: the campaign takes stores away from its own services only.
+ * pointing at a fault proxy: the campaign takes stores away from its own services only. Stores in
+ * `unproxied` (private instances the campaign really stops and restarts) are reached directly.
  */
 export async function startCampaignPipeline(
   env: Record<string, string | undefined>,
+  unproxied: readonly StoreName[] = [],
 ): Promise<CampaignPipeline> {
   const direct = loadConfig(env);
   const targets: Record<StoreName, string> = {
@@ -76,12 +79,14 @@ export async function startCampaignPipeline(
     redis: direct.redisUrl,
     postgres: direct.databaseUrl,
   };
-  const proxies = {} as Record<StoreName, FaultProxy>;
-  for (const store of storeNames) {
-    proxies[store] = await startFaultProxy(store, new URL(targets[store]));
-  }
+  const proxies: Partial<Record<StoreName, FaultProxy>> = {};
   const serviceEnv: Record<string, string | undefined> = { ...env };
-  for (const store of storeNames) serviceEnv[storeUrlVars[store]] = proxies[store].url;
+  for (const store of storeNames) {
+    if (unproxied.includes(store)) continue;
+    const proxy = await startFaultProxy(store, new URL(targets[store]));
+    proxies[store] = proxy;
+    serviceEnv[storeUrlVars[store]] = proxy.url;
+  }
   const ports = {} as Record<CampaignService, number>;
   for (const name of serviceNames) {
     ports[name] = await freePort();
@@ -99,6 +104,13 @@ export async function startCampaignPipeline(
     service.child.kill('SIGKILL');
     await service.exited;
   };
+  // Should the campaign's process exit early (interrupted: see private-stores.ts), no service may
+  // outlive it; first of the exit hooks, so that private stores stop with no client left.
+  const killAll = () => {
+    for (const service of running.values())
+      if (service.child.exitCode === null) service.child.kill('SIGKILL');
+  };
+  process.prependOnceListener('exit', killAll);
   // catalog-write migrates the schema first; the others need it or create their own stores.
   await start('catalog-write');
   await Promise.all(serviceNames.filter((n) => n !== 'catalog-write').map(start));
@@ -114,8 +126,9 @@ export async function startCampaignPipeline(
     },
     output: (name) => running.get(name)?.output().slice(-4000) ?? '',
     stop: async () => {
+      process.off('exit', killAll);
       await Promise.all(serviceNames.map(kill));
-      await Promise.all(storeNames.map((s) => proxies[s].close()));
+      await Promise.all(Object.values(proxies).map((proxy) => proxy.close()));
     },
   };
 }

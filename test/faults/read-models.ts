@@ -1,9 +1,10 @@
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { Config } from '../../shared/config/index.js';
 import { mapLimit } from '../../shared/map-limit.js';
 import { detailKeys } from '../../shared/read-models/detail/document.js';
 import { productIndexNames } from '../../shared/read-models/search/index-setup.js';
 import { uuidLiteral } from '../../shared/stores/clickhouse-sql.js';
-import { clickhouseFromConfig } from '../../shared/stores/open.js';
+import { clickhouseOptions } from '../../shared/stores/open.js';
 import { openRedis } from '../../shared/stores/redis.js';
 import { openSearch } from '../../shared/stores/search/open.js';
 
@@ -24,7 +25,16 @@ export interface ReadModelProbe {
 export function openReadModelProbe(direct: Config): ReadModelProbe {
   const redis = openRedis(direct.redisUrl);
   const search = openSearch(direct);
-  const clickhouse = clickhouseFromConfig(direct);
+  // Polled every 250 ms, also while a restarted ClickHouse is away: a failed poll is just tried
+  // again, so the client's own error log (one line per refused request) is kept quiet.
+  const { url, username, password, database } = clickhouseOptions(direct);
+  const clickhouse = createClient({
+    url,
+    username,
+    password: password ?? '',
+    database,
+    log: { level: ClickHouseLogLevel.OFF },
+  });
   const alias = productIndexNames(direct.searchIndexPrefix).alias;
 
   const detail = async (ids: readonly string[]) => {
@@ -41,7 +51,7 @@ export function openReadModelProbe(direct: Config): ReadModelProbe {
     const found = new Map<string, number>(ids.map((id) => [id, 0]));
     for (let start = 0; start < ids.length; start += 500) {
       const chunk = ids.slice(start, start + 500);
-      const result = await clickhouse.client.query({
+      const result = await clickhouse.query({
         query: `SELECT toString(product_id) AS id, max(version) AS v FROM catalog_events
                  WHERE product_id IN (${chunk.map(uuidLiteral).join(',')}) GROUP BY product_id`,
         format: 'JSONEachRow',

@@ -8,6 +8,10 @@ const ms = (value: number | undefined): string =>
 export function campaignTable(result: CampaignResult): string {
   const rows: [string, string][] = [
     ['faults injected', String(result.faults.length)],
+    [
+      'stores stopped and restarted for real',
+      result.realRestarts.length > 0 ? result.realRestarts.join(', ') : 'none (proxy cuts)',
+    ],
     ['commands acknowledged', String(result.acknowledged)],
     ['commands refused or failed (not acknowledged)', String(result.counts.refused)],
     ['lost (must be 0)', String(result.lost.length)],
@@ -39,7 +43,7 @@ export function campaignTable(result: CampaignResult): string {
     ]),
     ...result.faults.map((f, i): [string, string] => [
       `heal after ${i + 1}. ${f.name}`,
-      ms(f.healMs),
+      `${ms(f.healMs)}${f.note === undefined ? '' : ` (${f.note})`}`,
     ]),
     ['campaign duration', `${result.seconds} s`],
   ];
