@@ -159,12 +159,12 @@ export async function startPrivateStores(
     remove: async () => {
       if (removed) return;
       const outcomes = await Promise.allSettled(stores.map((s) => run(s, 'down', envs[s])));
+      // Asynchronous, on libuv's threads: a long run leaves ClickHouse some 240k part files, which
+      // take minutes to delete. The exit hook stays until then, so an interrupt still finishes it.
+      await rm(root, { recursive: true, force: true });
       removed = true;
       process.off('exit', removeNow);
       for (const signal of signals) process.off(signal, onSignal);
-      // Asynchronous, on libuv's threads: a long run leaves ClickHouse some 240k part files, which
-      // take minutes to delete one by one.
-      await rm(root, { recursive: true, force: true });
       removeState();
       const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : []));
       if (failures.length > 0) throw new Error(failures.join('\n'));
