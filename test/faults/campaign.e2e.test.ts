@@ -36,6 +36,7 @@ t.test('After a campaign of faults under load, nothing is lost and nothing drift
   );
   t.same(result.realRestarts, storeNames, 'every store was stopped and started by its script');
   t.ok(result.acknowledged > 100, `the load was acknowledged (${result.acknowledged})`);
+  t.same(result.unexpectedExits, [], 'no service exited unless the campaign killed it');
   t.same(result.lost, [], 'every acknowledged version is in every read model');
   t.equal(result.driftTotal, 0, 'aisle verify reports no drift');
   t.same(

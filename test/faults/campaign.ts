@@ -73,6 +73,8 @@ export interface CampaignResult {
   readonly redelivered: number;
   /** Stores that were private instances, stopped and restarted by their scripts. */
   readonly realRestarts: readonly StoreName[];
+  /** Services that exited without being killed by the campaign (must be none). */
+  readonly unexpectedExits: readonly string[];
   readonly seconds: number;
 }
 
@@ -308,7 +310,11 @@ async function campaignOn(
     `starting the pipeline (6 services; fault proxies in front of ${proxied.join(', ')}` +
       `${unproxied.length > 0 ? `; ${unproxied.join(', ')} reached directly` : ''})`,
   );
-  const pipeline = await startCampaignPipeline(env, unproxied);
+  const unexpectedExits: string[] = [];
+  const pipeline = await startCampaignPipeline(env, unproxied, (service, detail) => {
+    unexpectedExits.push(service);
+    log(`  ! ${service} exited on its own (${detail})`);
+  });
   const probe = openReadModelProbe(pipeline.direct);
   const queues = openProjectionQueues(pipeline.direct);
   const observer = observeStaleness(probe.versionsOf);
@@ -363,6 +369,7 @@ async function campaignOn(
       maxStalenessMs: maxStaleness(observer.visibility),
       redelivered: sequence.redelivered,
       realRestarts: options.realRestarts,
+      unexpectedExits,
       seconds: Math.round((Date.now() - began) / 1000),
     };
   } finally {

@@ -71,6 +71,7 @@ async function ready(port: number, running: RunningService, name: string): Promi
 export async function startCampaignPipeline(
   env: Record<string, string | undefined>,
   unproxied: readonly StoreName[] = [],
+  onUnexpectedExit: (service: CampaignService, detail: string) => void = () => undefined,
 ): Promise<CampaignPipeline> {
   const direct = loadConfig(env);
   const targets: Record<StoreName, string> = {
@@ -93,14 +94,22 @@ export async function startCampaignPipeline(
     serviceEnv[portVars[name]] = String(ports[name]);
   }
   const running = new Map<CampaignService, RunningService>();
+  const killed = new WeakSet<RunningService>();
   const start = async (name: CampaignService) => {
     const service = startService(name, serviceEnv);
     running.set(name, service);
+    // Nothing restarts a service that dies on its own: it must be reported, with why.
+    void service.exited.then((code) => {
+      if (!killed.has(service)) {
+        onUnexpectedExit(name, `exit ${code}; last output:\n${service.output().slice(-3000)}`);
+      }
+    });
     await ready(ports[name], service, name);
   };
   const kill = async (name: CampaignService) => {
     const service = running.get(name);
     if (service === undefined || service.child.exitCode !== null) return;
+    killed.add(service);
     service.child.kill('SIGKILL');
     await service.exited;
   };

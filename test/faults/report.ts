@@ -15,6 +15,10 @@ export function campaignTable(result: CampaignResult): string {
     ['commands acknowledged', String(result.acknowledged)],
     ['commands refused or failed (not acknowledged)', String(result.counts.refused)],
     ['lost (must be 0)', String(result.lost.length)],
+    [
+      'services that exited on their own (must be 0)',
+      result.unexpectedExits.length === 0 ? '0' : result.unexpectedExits.join(', '),
+    ],
     ['drift reported by verify (must be 0)', String(result.driftTotal)],
     [
       'dead letters other than the poison (must be 0)',

@@ -83,7 +83,11 @@ try {
   });
   console.log(campaignTable(result));
   if (result.lost.length > 0) console.log('lost:', JSON.stringify(result.lost.slice(0, 20)));
-  failed = result.lost.length > 0 || result.driftTotal > 0 || !campaignDeadLettersHold(result);
+  failed =
+    result.lost.length > 0 ||
+    result.driftTotal > 0 ||
+    result.unexpectedExits.length > 0 ||
+    !campaignDeadLettersHold(result);
 } finally {
   for (const fn of teardowns.reverse()) await fn();
 }
