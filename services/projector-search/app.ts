@@ -9,6 +9,7 @@ import { attachProjectionWorker, batchOptions } from '../../shared/projection/at
 import { storePlugin, type StoreHandle } from '../../shared/stores/store.js';
 import { searchProjection } from '../../shared/read-models/search/projection.js';
 import { searchWriteTargets } from '../../shared/read-models/search/index-setup.js';
+import { bumpSearchGeneration } from '../../shared/read-models/search/generation.js';
 
 export interface SearchProjectorDeps {
   readonly config: Config;
@@ -31,7 +32,9 @@ export async function buildSearchProjectorApp(deps: SearchProjectorDeps): Promis
   const { config } = deps;
   const redis = deps.redis.client;
   const targets = searchWriteTargets(redis, config);
-  const projection = searchProjection(deps.search.client, targets, batchOptions(config));
+  const projection = searchProjection(deps.search.client, targets, batchOptions(config), () =>
+    bumpSearchGeneration(redis, config.redisKeyPrefix),
+  );
   attachProjectionWorker(app, config, 'search', redis, projection);
   return app;
 }

@@ -3,6 +3,7 @@ import type { Config } from '../../config/index.js';
 import { projectPath } from '../../paths.js';
 import type { Redis } from '../../stores/redis.js';
 import type { IndexTemplate, SearchEngine } from '../../stores/search/engine.js';
+import { searchKeys } from './keys.js';
 
 export interface ProductIndexNames {
   /** What readers and writers use; it always points at exactly one index. */
@@ -24,7 +25,7 @@ export function productIndexNames(prefix: string): ProductIndexNames {
 }
 
 /** Indices a rebuild adds to the write targets while it fills a new index (see `aisle rebuild`). */
-export const extraSearchTargetsKey = (prefix: string): string => `${prefix}:search:extra-targets`;
+export const extraSearchTargetsKey = searchKeys.extraTargets;
 
 /**
  * Where the search projection writes: the alias, plus during a rebuild the index being filled,

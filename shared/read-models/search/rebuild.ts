@@ -32,6 +32,8 @@ import {
   type ProductIndexNames,
 } from './index-setup.js';
 import type { SearchEngine, VersionedDocument } from '../../stores/search/engine.js';
+import { bumpSearchGeneration } from './generation.js';
+import { searchKeys } from './keys.js';
 import { acquireRebuildLock, pause, rebuildLockKey } from '../rebuild-lock.js';
 import { countRows, keysetPages, productPage } from '../../write-model/pages.js';
 
@@ -145,6 +147,15 @@ export async function rebuildSearch(
     progress.note(`${names.alias} now serves ${index}`);
 
     const warnings: string[] = [];
+    // Readers' cached answers came from the old index: a new generation ends them.
+    const generationKey = searchKeys.generation(config.redisKeyPrefix);
+    try {
+      await bumpSearchGeneration(redis, config.redisKeyPrefix);
+    } catch (error) {
+      warnings.push(
+        `could not bump ${generationKey} (${message(error)}); cached search answers of ${previous} may be served up to SEARCH_CACHE_MAX_AGE_MS; run: INCR ${generationKey}`,
+      );
+    }
     try {
       await redis.srem(extraKey, index);
     } catch (error) {
