@@ -13,6 +13,7 @@ import { productRoutes } from './products/routes.js';
 import { VersionChannel } from '../../shared/read-models/detail/version-waiter.js';
 import { searchRoutes } from './search/routes.js';
 import { startMerchandising } from './search/merchandising.js';
+import { startSearchGeneration } from './search/generation.js';
 import { storefrontPlugin } from './storefront/plugin.js';
 import { closeRedis, createRedis } from '../../shared/stores/redis.js';
 import { detailKeys } from '../../shared/read-models/detail/document.js';
@@ -58,11 +59,12 @@ export async function buildCatalogReadApp(deps: CatalogReadDeps): Promise<Fastif
   await announcements.start();
   app.addHook('onClose', () => closeRedis(subscriber));
   const merchandising = await startMerchandising(app, config, deps.redis.client);
+  const generation = startSearchGeneration(app, config, deps.redis.client);
   await registerPublicEdge(app, config, deps.redis.client);
   varyOnMinVersion(app);
   await app.register(
     (v1, _opts, done) => {
-      searchRoutes(v1, context, merchandising);
+      searchRoutes(v1, context, merchandising, generation);
       productRoutes(v1, context, announcements);
       categoryRoutes(v1, context);
       done();

@@ -298,9 +298,21 @@ export const settings = {
   }),
   searchCacheTtlMs: setting({
     env: 'SEARCH_CACHE_TTL_MS',
-    doc: 'Longest a cached /v1/search answer is served: an answer is at most this much older than the index (which refreshes every 500 ms). minVersion reads bypass the cache; 0 turns it off.',
+    doc: 'Life of a cached /v1/search answer that may predate the index refresh (stored less than refresh + SEARCH_GENERATION_POLL_MS after the index changed, or while the index generation cannot be followed): no answer is more than this much older than the index (which refreshes every 500 ms). minVersion reads bypass the cache; 0 turns it off.',
     default: '500',
     parse: integer(0, 60_000),
+  }),
+  searchCacheMaxAgeMs: setting({
+    env: 'SEARCH_CACHE_MAX_AGE_MS',
+    doc: 'Life of any other cached /v1/search answer: it is dropped as soon as the index generation changes (the search projector bumps it after every write), and after this long at most, as a safety net. Below SEARCH_CACHE_TTL_MS it acts as that.',
+    default: '60000',
+    parse: integer(0, 3_600_000),
+  }),
+  searchGenerationPollMs: setting({
+    env: 'SEARCH_GENERATION_POLL_MS',
+    doc: 'How often catalog-read reads the search index generation (changes are also announced). With no successful poll for 3 intervals, the search cache falls back to SEARCH_CACHE_TTL_MS for every answer.',
+    default: '100',
+    parse: integer(10, 10_000),
   }),
   merchandisingPollMs: setting({
     env: 'MERCHANDISING_POLL_MS',

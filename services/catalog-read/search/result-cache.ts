@@ -1,37 +1,100 @@
+import type {
+  GenerationSource,
+  GenerationState,
+} from '../../../shared/read-models/search/generation.js';
+
 /**
  * An in-process cache of search answers, bounded in bytes and in age.
  *
  * Values are kept as their JSON text, so the bound is exact: an entry costs its text and its key
  * as UTF-16 (2 bytes a character, V8's widest string form) plus a fixed overhead; least recently
- * used entries go first when a new one would not fit. Every entry lives at most `ttlMs` after it
- * was stored, whatever its use, so an answer is never older than that beyond the index's own
- * refresh: the staleness bound is refresh interval + ttlMs.
+ * used entries go first when a new one would not fit.
+ *
+ * How long an entry is served (see `servable`): each records the index generation it was
+ * computed under (generation.ts). While that generation is current and followed, an entry
+ * computed at least `settleMs` (the index refresh + the generation poll) after this instance saw
+ * the generation change lives up to `maxAgeMs`: it was computed after the change's refresh, and
+ * it is dropped as soon as the next change is seen. Every other entry (computed right after a
+ * change, when it may predate the refresh, or while the generation cannot be followed) lives
+ * `ttlMs`, so an answer is never older than the index by more than ttlMs: the staleness bound is
+ * refresh interval + ttlMs in both modes.
  */
 export interface ResultCacheOptions {
   /** 0 disables the cache. */
   readonly maxBytes: number;
   readonly ttlMs: number;
+  /** The life of an entry whose generation stays current; default (and at least) ttlMs. */
+  readonly maxAgeMs?: number;
+  /** Index refresh interval + generation poll interval. */
+  readonly settleMs?: number;
+  /** Default: none followed, every entry lives ttlMs. */
+  readonly generation?: GenerationSource;
   /** Milliseconds; injectable so tests control time. */
   readonly now?: () => number;
 }
 
-interface Entry {
+export interface CacheLimits {
+  readonly ttlMs: number;
+  readonly maxAgeMs: number;
+  readonly settleMs: number;
+}
+
+/** When and under which generation an answer was computed (taken before the engine is asked). */
+export interface CacheStamp {
+  readonly computedAt: number;
+  /** Undefined: computed while the generation was not followed. */
+  readonly generation: number | undefined;
+}
+
+export interface EntryTimes extends CacheStamp {
+  readonly storedAt: number;
+}
+
+/**
+ * Whether an entry may be served at `now`. Followed, an entry of another generation never is;
+ * one of the current generation computed `settleMs` or more after the change was seen lives
+ * `maxAgeMs`. Anything else (not followed, computed while not followed, or too soon after the
+ * change) lives `ttlMs`.
+ */
+export function servable(
+  entry: EntryTimes,
+  state: GenerationState,
+  now: number,
+  limits: CacheLimits,
+): boolean {
+  const age = now - entry.storedAt;
+  if (!state.followed || entry.generation === undefined) return age < limits.ttlMs;
+  if (entry.generation !== state.generation) return false;
+  const settled = entry.computedAt >= state.changedAt + limits.settleMs;
+  return age < (settled ? Math.max(limits.maxAgeMs, limits.ttlMs) : limits.ttlMs);
+}
+
+interface Entry extends EntryTimes {
   readonly json: string;
   readonly bytes: number;
-  readonly expiresAt: number;
 }
 
 /** Map entry, key object and bookkeeping, counted for every entry. */
 export const ENTRY_OVERHEAD_BYTES = 128;
+
+const unfollowed: GenerationSource = { current: () => ({ followed: false }) };
 
 export class ResultCache {
   /** Insertion order is recency order: a hit moves its entry to the end. */
   private readonly entries = new Map<string, Entry>();
   private bytesUsed = 0;
   private readonly now: () => number;
+  private readonly generation: GenerationSource;
+  private readonly limits: CacheLimits;
 
   constructor(private readonly options: ResultCacheOptions) {
     this.now = options.now ?? Date.now;
+    this.generation = options.generation ?? unfollowed;
+    this.limits = {
+      ttlMs: options.ttlMs,
+      maxAgeMs: options.maxAgeMs ?? options.ttlMs,
+      settleMs: options.settleMs ?? 0,
+    };
   }
 
   get enabled(): boolean {
@@ -47,11 +110,20 @@ export class ResultCache {
     return this.entries.size;
   }
 
+  /**
+   * Take this before asking the engine and store the answer with it: an answer computed across
+   * a change belongs to the generation it started under, which the change ends.
+   */
+  stamp(): CacheStamp {
+    const state = this.generation.current();
+    return { computedAt: this.now(), generation: state.followed ? state.generation : undefined };
+  }
+
   get<T>(key: string): T | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     this.entries.delete(key);
-    if (entry.expiresAt <= this.now()) {
+    if (!servable(entry, this.generation.current(), this.now(), this.limits)) {
       this.bytesUsed -= entry.bytes;
       return undefined;
     }
@@ -59,7 +131,7 @@ export class ResultCache {
     return JSON.parse(entry.json) as T;
   }
 
-  set(key: string, value: unknown): void {
+  set(key: string, value: unknown, stamp: CacheStamp = this.stamp()): void {
     if (!this.enabled) return;
     const json = JSON.stringify(value);
     const bytes = 2 * (json.length + key.length) + ENTRY_OVERHEAD_BYTES;
@@ -70,7 +142,7 @@ export class ResultCache {
       if (this.bytesUsed + bytes <= this.options.maxBytes) break;
       this.delete(oldest);
     }
-    this.entries.set(key, { json, bytes, expiresAt: this.now() + this.options.ttlMs });
+    this.entries.set(key, { json, bytes, storedAt: this.now(), ...stamp });
     this.bytesUsed += bytes;
   }
 
@@ -82,13 +154,15 @@ export class ResultCache {
   }
 
   /**
-   * Expired entries at the old end of the recency order. Entries expire in the order they were
-   * stored, not used, so a few may wait further in; they cost bytes only until evicted or read.
+   * Entries no longer servable at the old end of the recency order. Lives differ (ttlMs or
+   * maxAgeMs, and a change of generation ends many at once), so some may wait further in; they
+   * cost bytes only until evicted or read.
    */
   private evictExpired(): void {
     const now = this.now();
+    const state = this.generation.current();
     for (const [key, entry] of this.entries) {
-      if (entry.expiresAt > now) return;
+      if (servable(entry, state, now, this.limits)) return;
       this.delete(key);
     }
   }

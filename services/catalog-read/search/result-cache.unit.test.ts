@@ -1,5 +1,6 @@
 import t from 'tap';
-import { ENTRY_OVERHEAD_BYTES, ResultCache } from './result-cache.js';
+import type { GenerationState } from '../../../shared/read-models/search/generation.js';
+import { ENTRY_OVERHEAD_BYTES, ResultCache, servable } from './result-cache.js';
 
 const clock = () => {
   let now = 1_000;
@@ -63,3 +64,86 @@ t.test('Expired entries are dropped when a new one is stored', async (t) => {
   t.equal(cache.size, 1);
   t.equal(cache.bytes, bytesOf('new', { v: 2 }));
 });
+
+// The validity rule: refresh 500 + poll 100 = settle 600; short TTL 500; max age 60 s.
+const limits = { ttlMs: 500, maxAgeMs: 60_000, settleMs: 600 };
+const followed = (generation: number, changedAt: number) =>
+  ({ followed: true, generation, changedAt }) as const;
+
+t.test('servable: settled entries of the current generation live until max age', async (t) => {
+  const entry = { computedAt: 1_600, storedAt: 1_620, generation: 7 };
+  const state = followed(7, 1_000);
+  t.ok(servable(entry, state, 1_620 + 59_999, limits), 'just under max age');
+  t.notOk(servable(entry, state, 1_620 + 60_000, limits), 'at max age: the safety net');
+  t.notOk(servable(entry, followed(8, 70_000), 2_000, limits), 'another generation: never');
+});
+
+t.test(
+  'servable: an entry computed within refresh + poll of the change keeps the TTL',
+  async (t) => {
+    const state = followed(7, 1_000);
+    const early = { computedAt: 1_599, storedAt: 1_610, generation: 7 };
+    t.ok(servable(early, state, 1_610 + 499, limits));
+    t.notOk(servable(early, state, 1_610 + 500, limits), 'may predate the refresh: short TTL');
+    const onTheBound = { ...early, computedAt: 1_600 };
+    t.ok(servable(onTheBound, state, 1_610 + 500, limits), 'computed at change + settle: long');
+    const beforeChange = { computedAt: 900, storedAt: 950, generation: 7 };
+    t.notOk(
+      servable(beforeChange, state, 1_450, limits),
+      'computed before following resumed at 1000 (same number): short TTL from its store time',
+    );
+  },
+);
+
+t.test('servable: not followed, every entry gets the TTL, whatever it was', async (t) => {
+  const settled = { computedAt: 5_000, storedAt: 5_000, generation: 7 };
+  t.ok(servable(settled, { followed: false }, 5_499, limits));
+  t.notOk(servable(settled, { followed: false }, 5_500, limits), 'falls back to the TTL');
+  const unstamped = { computedAt: 5_000, storedAt: 5_000, generation: undefined };
+  t.ok(servable(unstamped, followed(7, 0), 5_499, limits), 'computed unfollowed: TTL only');
+  t.notOk(servable(unstamped, followed(7, 0), 5_500, limits));
+  t.notOk(
+    servable(settled, followed(7, 1_000), 6_000, { ...limits, maxAgeMs: 100 }),
+    'a max age under the TTL acts as the TTL',
+  );
+  t.ok(servable(settled, followed(7, 1_000), 5_499, { ...limits, maxAgeMs: 100 }));
+});
+
+t.test(
+  'The cache follows the generation: long life, ended by a change or a fallback',
+  async (t) => {
+    const time = clock();
+    let state: GenerationState = { followed: true, generation: 1, changedAt: time.now() };
+    const cache = new ResultCache({
+      maxBytes: 10_000,
+      ttlMs: 500,
+      maxAgeMs: 60_000,
+      settleMs: 600,
+      generation: { current: () => state },
+      now: time.now,
+    });
+    cache.set('early', { v: 1 });
+    time.advance(600);
+    const stamp = cache.stamp();
+    time.advance(50); // the engine's answer comes back
+    cache.set('late', { v: 2 }, stamp);
+    time.advance(10_000);
+    t.equal(cache.get('early'), undefined, 'stored right after the change: TTL');
+    t.strictSame(cache.get('late'), { v: 2 }, 'stored after refresh + poll: still served 10 s on');
+    state = { followed: true, generation: 2, changedAt: time.now() };
+    t.equal(cache.get('late'), undefined, 'the generation changed: gone at once');
+    t.equal(cache.bytes, 0);
+
+    time.advance(600);
+    cache.set('again', { v: 3 });
+    time.advance(1_000);
+    t.ok(cache.get('again'));
+    state = { followed: false };
+    t.equal(cache.get('again'), undefined, 'not followed any more: older than the TTL, gone');
+    const crossing = cache.stamp();
+    state = { followed: true, generation: 2, changedAt: time.now() - 5_000 };
+    cache.set('crossing', { v: 4 }, crossing);
+    time.advance(500);
+    t.equal(cache.get('crossing'), undefined, 'computed while not followed: TTL only');
+  },
+);

@@ -44,6 +44,10 @@ import { ruleEffect, type RuleEffect } from '../../../shared/read-models/merchan
 import { termKey } from '../../../shared/read-models/search/query/text.js';
 import type { MerchandisingView } from '../../../shared/read-models/merchandising/view.js';
 import { ResultCache } from './result-cache.js';
+import {
+  SEARCH_REFRESH_INTERVAL_MS,
+  type GenerationSource,
+} from '../../../shared/read-models/search/generation.js';
 import { RETRY_AFTER, SearchRunner, fromEngine } from './run-search.js';
 import { SearchAnswers } from './search-answers.js';
 import {
@@ -59,17 +63,23 @@ export interface MerchandisingSource {
 
 export interface SearchRouteOptions {
   readonly merchandising: MerchandisingSource;
-  /** Default: one from SEARCH_CACHE_MAX_BYTES and SEARCH_CACHE_TTL_MS (tests pass their own). */
+  /** The index generation the default cache follows (none: every answer lives the short TTL). */
+  readonly generation?: GenerationSource;
+  /** Default: one from the SEARCH_CACHE_* settings (tests pass their own). */
   readonly cache?: ResultCache;
 }
 
-/** GET /v1/search and GET /v1/suggest, with the merchandising the app keeps current. */
+/**
+ * GET /v1/search and GET /v1/suggest, with the merchandising the app keeps current and the index
+ * generation it follows.
+ */
 export function searchRoutes(
   app: FastifyInstance,
   context: CatalogReadContext,
   merchandising: MerchandisingSource,
+  generation: GenerationSource,
 ): void {
-  registerSearchRoutes(app, context, { merchandising });
+  registerSearchRoutes(app, context, { merchandising, generation });
 }
 
 /** What analytics records about the filters: the parameters as the client sent them. */
@@ -106,6 +116,10 @@ export function registerSearchRoutes(
       new ResultCache({
         maxBytes: Number(config.searchCacheMaxBytes) || 0,
         ttlMs: Number(config.searchCacheTtlMs) || 0,
+        maxAgeMs: Number(config.searchCacheMaxAgeMs) || 0,
+        // An answer computed this long after a change was seen is computed after its refresh.
+        settleMs: SEARCH_REFRESH_INTERVAL_MS + (Number(config.searchGenerationPollMs) || 0),
+        ...(options.generation === undefined ? {} : { generation: options.generation }),
       }),
     registry: app.metrics,
   });
@@ -190,9 +204,9 @@ export function registerSearchRoutes(
           'Only the first 512 characters of q count, of them the first 10 words (32 characters each).',
           'minVersion + product (or X-Aisle-Min-Version): wait, bounded, until the search',
           'index has that version of the product; 503 with Retry-After if it does not arrive.',
-          'Answers may come from a cache: at most SEARCH_CACHE_TTL_MS (default 500 ms) older',
-          'than the index, which itself shows writes within its refresh (500 ms); a minVersion',
-          'read always asks the index.',
+          'Answers may come from a cache, dropped when the index changes: at most',
+          'SEARCH_CACHE_TTL_MS (default 500 ms) older than the index, which itself shows writes',
+          'within its refresh (500 ms); a minVersion read always asks the index.',
         ].join(' '),
         querystring: searchQuerystring,
         headers: minVersionHeaders,

@@ -110,6 +110,8 @@ export class SearchAnswers {
   ): Promise<SearchResult> {
     const { cache, runner } = this.options;
     const keys = cacheKeys(request, scope.merchandising);
+    // Before anything is asked: the generation this answer is computed under.
+    const stamp = cache.stamp();
     const bypass = request.minVersion !== undefined || !cache.enabled;
     let hits = this.lookup<HitsPart>('hits', keys.hits, bypass);
     let facets = this.lookup<FacetsPart>('facets', keys.facets, bypass);
@@ -132,19 +134,19 @@ export class SearchAnswers {
       const answer = await runner.exactThenFuzzy(body, 'all');
       hits = await mapHitsOf(answer.raw, answer.fuzzyUnits);
       facets = await this.facetsOf(answer.raw, answer.input, answer.fuzzyUnits);
-      cache.set(keys.hits, hits);
-      cache.set(keys.facets, facets);
+      cache.set(keys.hits, hits, stamp);
+      cache.set(keys.facets, facets, stamp);
     } else if (hits === undefined) {
       const known = facets as FacetsPart;
       hits = await mapHitsOf(
         (await this.part(body, known.fuzzyUnits, 'hits')).raw,
         known.fuzzyUnits,
       );
-      cache.set(keys.hits, hits);
+      cache.set(keys.hits, hits, stamp);
     } else {
       const sent = await this.part(body, hits.fuzzyUnits, 'facets');
       facets = await this.facetsOf(sent.raw, sent.input, hits.fuzzyUnits);
-      cache.set(keys.facets, facets);
+      cache.set(keys.facets, facets, stamp);
     }
     return result(hits, facets as FacetsPart);
   }
