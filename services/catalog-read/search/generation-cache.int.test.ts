@@ -230,7 +230,12 @@ t.test('A search rebuild bumps the generation after its alias swap', async (t) =
   const { id, version } = await create(p, 'Bilby whisk', 300);
   await indexed(p, id, version);
   const key = searchKeys.generation(p.config.redisKeyPrefix);
-  const before = Number(await p.redis.client.get(key));
+  // The projector announces once at start and once after the write became searchable; both
+  // must be done, or one of them would land during the rebuild.
+  const before = await waitFor('the projector to announce its write', async () => {
+    const generation = Number(await p.redis.client.get(key));
+    return generation >= 2 ? generation : undefined;
+  });
   const report = await rebuildSearch(
     { config: p.config, engine: p.search.client, redis: p.redis.client, pool: p.write.pool },
     { settleMs: 50 },

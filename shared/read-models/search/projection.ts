@@ -37,39 +37,30 @@ export interface SearchProjection {
  * bulk requests. `targets` lists where to write: normally the alias; during a rebuild also the
  * new index, so no update is lost while it fills.
  *
- * `indexChanged` (the generation bump that ends catalog-read's cached answers) runs after every
- * bulk write in which some document was written (a batch of stale events, all 409, changes
- * nothing). If it fails, the batch fails as transient and the bump stays owed: the retried batch
- * (all 409 by then) still makes it, so no change goes unannounced.
+ * `indexChanged` runs after every bulk write in which some document was written (a batch of
+ * stale events, all 409, changes nothing). It must not wait: the projector's VisibilityAnnouncer
+ * refreshes the index and then bumps the generation that ends catalog-read's cached answers, in
+ * the background and coalesced (visibility.ts).
  */
 export function searchProjection(
   engine: SearchEngine,
   targets: () => Promise<readonly string[]>,
   batch: { maxItems: number; maxWaitMs: number },
-  indexChanged: () => Promise<unknown> = () => Promise.resolve(),
+  indexChanged: () => void = () => undefined,
 ): SearchProjection {
-  let owed = false;
   const batcher = new Batcher<VersionedDocument>({
     ...batch,
     flush: async (documents) => {
       let outcomes: ItemOutcome[] = [];
+      let changed = false;
       for (const target of await targets()) {
         const raw = await engine.bulkIndex(target, documents);
-        if (raw.some((r) => r.status >= 200 && r.status < 300)) owed = true;
+        if (raw.some((r) => r.status >= 200 && r.status < 300)) changed = true;
         const results = raw.map(itemOutcome);
         outcomes =
           outcomes.length === 0 ? results : outcomes.map((o, i) => (o.ok ? (results[i] ?? o) : o));
       }
-      if (owed) {
-        try {
-          owed = false;
-          await indexChanged();
-        } catch (error) {
-          owed = true;
-          const reason = error instanceof Error ? error.message : String(error);
-          throw new TransientStoreError(`the search index generation was not bumped: ${reason}`);
-        }
-      }
+      if (changed) indexChanged();
       return outcomes;
     },
   });
