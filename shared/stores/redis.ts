@@ -28,6 +28,12 @@ export interface RedisOptions {
 
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;
+  // QUIT waits for the server: with the connection down it would wait (queued) until Redis
+  // comes back, and a service could not stop during an outage. Nothing is in flight then.
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
   try {
     await redis.quit();
   } catch {

@@ -12,6 +12,12 @@ export interface VersionChannelOptions {
    * down (twice: a busy event loop must not pass for a silent connection).
    */
   readonly heartbeatMs?: number;
+  /**
+   * Longest `start` waits for the first subscription (default 2 s). A Redis that is away must
+   * not hold a service's start: until the subscription is confirmed, listeners are simply not
+   * told `restored` (the detail cache is bypassed), and the next 'ready' confirms it.
+   */
+  readonly startWaitMs?: number;
 }
 
 /**
@@ -37,7 +43,7 @@ export class VersionChannel implements AnnouncementSource {
     if (this.live) listener.restored();
   }
 
-  /** Subscribes; resolves once the first subscription is confirmed. */
+  /** Subscribes; resolves once the first subscription is confirmed, or after `startWaitMs`. */
   async start(): Promise<void> {
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.channel) this.announce(message);
@@ -46,7 +52,14 @@ export class VersionChannel implements AnnouncementSource {
     // 'end': closed for good (the app closes), no reconnection follows.
     this.subscriber.on('end', () => this.stop());
     this.subscriber.on('ready', () => void this.confirm());
-    await this.confirm();
+    let waited: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.confirm(),
+      new Promise<void>((resolve) => {
+        waited = setTimeout(resolve, this.options.startWaitMs ?? 2000);
+      }),
+    ]);
+    clearTimeout(waited);
     const every = this.options.heartbeatMs ?? 1000;
     this.heartbeat = setInterval(() => void this.check(2 * every), every);
     this.heartbeat.unref();
