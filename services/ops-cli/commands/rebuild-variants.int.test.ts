@@ -53,6 +53,11 @@ function variantCommandLoop(p: Pipeline, products: readonly FullProductSnapshot[
   });
 }
 
+// The live variant commands leave thousands of small ClickHouse parts in this file's namespace;
+// dropping it at teardown can take minutes on a busy box (each DROP is bounded, with a retry),
+// longer than the suite's 180 s default.
+t.setTimeout(480_000);
+
 t.test('Rebuilds under live variant commands lose no variant change', async (t) => {
   const p = await startPipeline(t);
   const ids: string[] = [];
