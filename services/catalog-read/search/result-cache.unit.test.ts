@@ -109,19 +109,21 @@ t.test('servable: not followed, every entry gets the TTL, whatever it was', asyn
   t.ok(servable(settled, followed(7, 1_000), 5_499, { ...limits, maxAgeMs: 100 }));
 });
 
+/** A cache with the limits above, following the generation `state` gives. */
+const followingCache = (time: ReturnType<typeof clock>, state: () => GenerationState) =>
+  new ResultCache({
+    maxBytes: 10_000,
+    ...limits,
+    generation: { current: state },
+    now: time.now,
+  });
+
 t.test(
   'The cache follows the generation: long life, ended by a change or a fallback',
   async (t) => {
     const time = clock();
     let state: GenerationState = { followed: true, generation: 1, changedAt: time.now() };
-    const cache = new ResultCache({
-      maxBytes: 10_000,
-      ttlMs: 500,
-      maxAgeMs: 60_000,
-      settleMs: 600,
-      generation: { current: () => state },
-      now: time.now,
-    });
+    const cache = followingCache(time, () => state);
     cache.set('early', { v: 1 });
     time.advance(600);
     const stamp = cache.stamp();
@@ -147,3 +149,38 @@ t.test(
     t.equal(cache.get('crossing'), undefined, 'computed while not followed: TTL only');
   },
 );
+
+t.test('A hit is the stored value itself, frozen, with the stamp it was stored with', async (t) => {
+  const time = clock();
+  const cache = new ResultCache({ maxBytes: 10_000, ttlMs: 500, now: time.now });
+  const value = { items: [{ id: 'a' }], total: 1 };
+  const stamp = cache.stamp();
+  time.advance(20);
+  cache.set('k', value, stamp);
+  const found = cache.read<typeof value>('k');
+  t.equal(found?.value, value, 'no copy: a hit costs no parsing');
+  t.strictSame(found?.stamp, stamp);
+  t.ok(Object.isFrozen(value) && Object.isFrozen(value.items[0]), 'frozen all the way down');
+  t.throws(() => {
+    (value.items as { id: string }[]).push({ id: 'b' });
+  }, 'a shared answer cannot be changed by one of its readers');
+  cache.set('text', '"rendered"', stamp, 10);
+  t.equal(cache.bytes, bytesOf('k', value) + 2 * (10 + 'text'.length) + ENTRY_OVERHEAD_BYTES);
+});
+
+t.test('fresh: an answer being computed is shared on the terms of a stored one', async (t) => {
+  const time = clock();
+  let state: GenerationState = { followed: true, generation: 3, changedAt: time.now() };
+  const cache = followingCache(time, () => state);
+  time.advance(600);
+  const stamp = cache.stamp();
+  time.advance(1_000);
+  t.ok(cache.fresh(stamp), 'same generation, computed after the change settled');
+  state = { followed: true, generation: 4, changedAt: time.now() };
+  t.notOk(cache.fresh(stamp), 'the index changed since it was asked: not shared');
+  const early = cache.stamp();
+  time.advance(499);
+  t.ok(cache.fresh(early), 'asked right after a change: shared within the TTL');
+  time.advance(1);
+  t.notOk(cache.fresh(early), 'and no longer');
+});

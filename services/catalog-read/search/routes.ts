@@ -82,6 +82,14 @@ export function searchRoutes(
   registerSearchRoutes(app, context, { merchandising, generation });
 }
 
+/** A serializer's output as text (Fastify's JSON serializers give text already). */
+const asText = (rendered: string | ArrayBuffer | Buffer): string =>
+  typeof rendered === 'string'
+    ? rendered
+    : Buffer.from(rendered instanceof ArrayBuffer ? new Uint8Array(rendered) : rendered).toString(
+        'utf8',
+      );
+
 /** What analytics records about the filters: the parameters as the client sent them. */
 function usageFilters(request: SearchRequest): Record<string, unknown> {
   const f = request.filters;
@@ -213,7 +221,7 @@ export function registerSearchRoutes(
         response: withProblems({ 200: searchResponseSchema }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const started = performance.now();
       const header: unknown = request.headers['x-aisle-min-version'];
       const parsed = parseSearchRequest(
@@ -249,29 +257,28 @@ export function registerSearchRoutes(
         }
       }
 
-      const answer = await answers.answer(
+      const appliedRules = rules.applied;
+      const answer = await answers.respond(
         parsed,
         key,
         () => bodyInput(parsed, position, merchandising.synonyms, rules),
         {
           position,
-          merchandising: {
-            synonymsVersion: merchandising.synonymsVersion,
-            rules: rules.applied,
-          },
+          merchandising: { synonymsVersion: merchandising.synonymsVersion, rules: appliedRules },
         },
+        // The route's own serializer (its response schema): a cached body is what it would send.
+        (result) => asText(reply.serialize({ ...result, appliedRules })),
       );
-      const result = { ...answer, appliedRules: rules.applied };
       // A HEAD (a link checker, a probe) is not a shopper's search.
       if (request.method === 'GET') {
         context.usage.recordSearch({
           query: Array.from(parsed.q).slice(0, queryTextLimits.maxChars).join(''),
           filters: usageFilters(parsed),
-          resultCount: result.total,
+          resultCount: answer.total,
           latencyMs: Math.round(performance.now() - started),
         });
       }
-      return result;
+      return reply.type('application/json; charset=utf-8').send(answer.body);
     },
   );
 

@@ -14,6 +14,7 @@ import {
 } from '../../../shared/read-models/search/query/build-search-body.js';
 import { ResultCache } from './result-cache.js';
 import { registerSearchRoutes } from './routes.js';
+import { waitFor } from '../../../test/support/wait.js';
 import { parseSynonyms } from '../../../shared/read-models/search/query/synonyms.js';
 import { initialView } from '../../../shared/read-models/merchandising/view.js';
 
@@ -389,8 +390,69 @@ t.test('A repeated request is answered from the cache, with no engine request', 
   t.equal(bodies.length, 1, 'the same request (parameters in another order) does not');
   t.strictSame(again.json(), first.json());
   t.equal(searches.length, 2, 'both are recorded for analytics');
-  t.equal(await metric(app, /^aisle_search_cache_lookups_total\{.*outcome="hit"/), 2);
+  t.equal(
+    await metric(app, /^aisle_search_cache_lookups_total\{part="response",outcome="hit"/),
+    1,
+    'the second is the whole rendered answer from the cache',
+  );
   t.equal(await metric(app, /^aisle_search_engine_requests_total\{/), 1);
+  t.equal(await metric(app, /^aisle_search_cache_entries[{ ]/), 3, 'the answer and its parts');
+  t.equal(await metric(app, /^aisle_search_cache_bytes[{ ]/), cache.bytes);
+  t.ok(cache.bytes > 2 * first.body.length, 'the rendered body and the parts are counted');
+});
+
+t.test('Identical searches at once share one engine request', async (t) => {
+  const time = clock();
+  const cache = new ResultCache({ maxBytes: 1_000_000, ttlMs: 500, now: time.now });
+  let release = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const { app, bodies, searches } = await stubApp(
+    t,
+    async () => {
+      await gate;
+      return answerWith(12);
+    },
+    cache,
+  );
+  const url = '/v1/search?q=shoe&brand=A';
+  const asked = [1, 2, 3].map(() => app.inject({ method: 'GET', url }));
+  const other = app.inject({ method: 'GET', url: '/v1/search?q=shoe&brand=B' });
+  await waitFor('both distinct searches at the engine, the two repeats waiting', async () =>
+    bodies.length === 2 && (await metric(app, /^aisle_search_shared_answers_total[{ ]/)) === 2
+      ? true
+      : undefined,
+  );
+  release();
+  const answers = await Promise.all(asked);
+  t.equal((await other).statusCode, 200);
+  t.equal(bodies.length, 2, 'one engine request per distinct search, not per request');
+  t.strictSame(
+    answers.map((a) => a.statusCode),
+    [200, 200, 200],
+  );
+  t.strictSame(answers[1]?.json(), answers[0]?.json());
+  t.strictSame(answers[2]?.json(), answers[0]?.json());
+  t.equal(searches.length, 4, 'each request is still recorded for analytics');
+});
+
+t.test('A failed shared search fails every request that waited for it', async (t) => {
+  let fail = (_: Error): void => undefined;
+  const gate = new Promise<never>((_, reject) => (fail = reject));
+  const cache = new ResultCache({ maxBytes: 1_000_000, ttlMs: 500 });
+  const { app, bodies } = await stubApp(t, () => gate, cache);
+  const asked = [1, 2].map(() => app.inject({ method: 'GET', url: '/v1/search?q=shoe' }));
+  await waitFor('one search at the engine, the other waiting for it', async () =>
+    bodies.length === 1 && (await metric(app, /^aisle_search_shared_answers_total[{ ]/)) === 1
+      ? true
+      : undefined,
+  );
+  fail(Object.assign(new Error('connect ECONNREFUSED'), { name: 'ConnectionError' }));
+  const answers = await Promise.all(asked);
+  t.strictSame(
+    answers.map((a) => a.statusCode),
+    [503, 503],
+  );
+  t.equal(bodies.length, 1);
 });
 
 t.test('An entry never outlives its TTL', async (t) => {
@@ -427,7 +489,10 @@ t.test('A minVersion read bypasses the cache, and what it finds is cached', asyn
   });
   t.equal(byHeader.statusCode, 200);
   t.equal(searchBodies(), 3, 'the header too');
-  t.equal(await metric(app, /^aisle_search_cache_lookups_total\{.*outcome="bypass"/), 4);
+  t.equal(
+    await metric(app, /^aisle_search_cache_lookups_total\{part="response",outcome="bypass"/),
+    2,
+  );
 });
 
 t.test(

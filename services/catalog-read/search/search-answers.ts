@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import {
   searchFacetPlan,
   searchQuery,
@@ -26,7 +26,7 @@ import {
 } from '../../../shared/read-models/search/query/pinning.js';
 import type { SearchHit } from '../../../shared/stores/search/engine.js';
 import { pageWithPins } from './pinned-hits.js';
-import type { ResultCache } from './result-cache.js';
+import type { CachedValue, CacheStamp, ResultCache } from './result-cache.js';
 import type { SearchRunner } from './run-search.js';
 
 /**
@@ -42,6 +42,27 @@ interface HitsPart extends SearchHits {
 interface FacetsPart {
   readonly facets: SearchFacets;
   readonly fuzzyUnits: readonly number[];
+}
+
+/** The cache keys of an answer's parts and of the whole answer, rendered. */
+export interface AnswerKeys {
+  readonly hits: string;
+  readonly facets: string;
+  readonly response: string;
+}
+
+/** An answer as the route sends it, and its total (which analytics records). */
+export interface RenderedAnswer {
+  readonly body: string;
+  readonly total: number;
+}
+
+type CachePart = 'hits' | 'facets' | 'response';
+
+/** An answer being computed, which requests for the same answer share while it is fresh. */
+interface Flight {
+  readonly stamp: CacheStamp;
+  readonly answer: Promise<RenderedAnswer>;
 }
 
 const digest = (value: unknown): string =>
@@ -65,12 +86,11 @@ const noMerchandising: MerchandisingScope = { synonymsVersion: 0, rules: [] };
 export function cacheKeys(
   request: SearchRequest,
   merchandising: MerchandisingScope = noMerchandising,
-): { hits: string; facets: string } {
+): AnswerKeys {
   const what = [request.words.join(' '), request.filters, merchandising];
-  return {
-    hits: `h:${digest([...what, request.sort, request.size, request.position])}`,
-    facets: `f:${digest([...what, request.facets ?? 'all'])}`,
-  };
+  const hits = digest([...what, request.sort, request.size, request.position]);
+  const facets = digest([...what, request.facets ?? 'all']);
+  return { hits: `h:${hits}`, facets: `f:${facets}`, response: `r:${hits}:${facets}` };
 }
 
 /** Where the page starts, and the merchandising the answer was computed with. */
@@ -87,35 +107,110 @@ export interface SearchAnswersOptions {
 
 export class SearchAnswers {
   private readonly lookups: Counter<'part' | 'outcome'>;
+  private readonly shared: Counter;
+  private readonly flights = new Map<string, Flight>();
 
   constructor(private readonly options: SearchAnswersOptions) {
     this.lookups = new Counter({
       name: 'aisle_search_cache_lookups_total',
-      help: 'Search answer cache lookups by part (hits, facets) and outcome (hit, miss, bypass: minVersion or cache off).',
+      help: 'Search answer cache lookups by part (response: the whole rendered answer; hits, facets: its parts, looked up when the response missed) and outcome (hit, miss, bypass: minVersion or cache off).',
       labelNames: ['part', 'outcome'] as const,
       registers: [options.registry],
     });
+    this.shared = new Counter({
+      name: 'aisle_search_shared_answers_total',
+      help: 'Searches answered by an identical search already being computed, without an engine request of their own.',
+      registers: [options.registry],
+    });
+    const { cache } = options;
+    gaugeOf(
+      options.registry,
+      'aisle_search_cache_bytes',
+      'Bytes the search answer cache counts as held (SEARCH_CACHE_MAX_BYTES bounds it).',
+      () => cache.bytes,
+    );
+    gaugeOf(
+      options.registry,
+      'aisle_search_cache_entries',
+      'Entries in the search answer cache: rendered answers and their hits and facets parts.',
+      () => cache.size,
+    );
   }
 
   /**
-   * The answer to `request`. `input` builds the body input (it may read the category tree), only
-   * when a part is missing. A minVersion read never reads the cache (it must see the index now)
-   * but stores what it found, which is as fresh as anything cached.
+   * The answer to `request`, rendered by `render` (the route's serializer). A whole answer is
+   * cached as its rendered body, so a repeated request costs a lookup; a request whose answer is
+   * being computed for another one waits for it rather than asking the engine again (a popular
+   * search is asked by many shoppers at once when it is not cached). `input` builds the body
+   * input (it may read the category tree), only when a part is missing. A minVersion read never
+   * reads the cache nor shares (it must see the index now) but stores what it found, which is as
+   * fresh as anything cached.
    */
-  async answer(
+  async respond(
     request: SearchRequest,
     cursorKey: string,
     input: () => Promise<SearchBodyInput>,
     scope: AnswerScope,
-  ): Promise<SearchResult> {
-    const { cache, runner } = this.options;
+    render: (result: SearchResult) => string,
+  ): Promise<RenderedAnswer> {
+    const { cache } = this.options;
     const keys = cacheKeys(request, scope.merchandising);
+    const bypass = request.minVersion !== undefined || !cache.enabled;
+    const cached = this.lookup<RenderedAnswer>('response', keys.response, bypass);
+    if (cached !== undefined) return cached;
+    const flight = bypass ? undefined : this.flights.get(keys.response);
+    if (flight !== undefined && cache.fresh(flight.stamp)) {
+      this.shared.inc();
+      return flight.answer;
+    }
     // Before anything is asked: the generation this answer is computed under.
     const stamp = cache.stamp();
-    const bypass = request.minVersion !== undefined || !cache.enabled;
-    let hits = this.lookup<HitsPart>('hits', keys.hits, bypass);
-    let facets = this.lookup<FacetsPart>('facets', keys.facets, bypass);
-    if (hits !== undefined && facets !== undefined) return result(hits, facets);
+    const answer = this.answer(request, cursorKey, input, scope, keys, stamp, bypass).then(
+      (computed) => {
+        const body = render(computed.result);
+        const rendered: RenderedAnswer = { body, total: computed.result.total };
+        cache.set(keys.response, rendered, computed.stamp, body.length);
+        return rendered;
+      },
+    );
+    if (!bypass) this.follow(keys.response, { stamp, answer });
+    return answer;
+  }
+
+  /** Shares `flight` under `key` while it runs. */
+  private follow(key: string, flight: Flight): void {
+    this.flights.set(key, flight);
+    const done = () => {
+      if (this.flights.get(key) === flight) this.flights.delete(key);
+    };
+    flight.answer.then(done, done);
+  }
+
+  /**
+   * The answer from its parts, cached or asked, with the stamp of the oldest part it used (a
+   * cached part may be older than this request).
+   */
+  private async answer(
+    request: SearchRequest,
+    cursorKey: string,
+    input: () => Promise<SearchBodyInput>,
+    scope: AnswerScope,
+    keys: AnswerKeys,
+    stamp: CacheStamp,
+    bypass: boolean,
+  ): Promise<{ result: SearchResult; stamp: CacheStamp }> {
+    const { cache, runner } = this.options;
+    const cachedHits = this.lookupPart<HitsPart>('hits', keys.hits, bypass);
+    const cachedFacets = this.lookupPart<FacetsPart>('facets', keys.facets, bypass);
+    let hits = cachedHits?.value;
+    let facets = cachedFacets?.value;
+    const oldest = [cachedHits?.stamp, cachedFacets?.stamp].reduce<CacheStamp>(
+      (a, b) => (b === undefined ? a : olderStamp(a, b)),
+      stamp,
+    );
+    if (hits !== undefined && facets !== undefined) {
+      return { result: result(hits, facets), stamp: oldest };
+    }
 
     const base = await input();
     const pins = hits === undefined ? await this.pinned(base, scope.position) : undefined;
@@ -148,7 +243,7 @@ export class SearchAnswers {
       facets = await this.facetsOf(sent.raw, sent.input, hits.fuzzyUnits);
       cache.set(keys.facets, facets, stamp);
     }
-    return result(hits, facets as FacetsPart);
+    return { result: result(hits, facets as FacetsPart), stamp: oldest };
   }
 
   /**
@@ -194,15 +289,39 @@ export class SearchAnswers {
     return { facets: recount.apply(counted.aggregations), fuzzyUnits };
   }
 
-  private lookup<T>(part: 'hits' | 'facets', key: string, bypass: boolean): T | undefined {
+  private lookup<T>(part: CachePart, key: string, bypass: boolean): T | undefined {
+    return this.lookupPart<T>(part, key, bypass)?.value;
+  }
+
+  private lookupPart<T>(part: CachePart, key: string, bypass: boolean): CachedValue<T> | undefined {
     if (bypass) {
       this.lookups.inc({ part, outcome: 'bypass' });
       return undefined;
     }
-    const found = this.options.cache.get<T>(key);
+    const found = this.options.cache.read<T>(key);
     this.lookups.inc({ part, outcome: found === undefined ? 'miss' : 'hit' });
     return found;
   }
+}
+
+/** A gauge that reads its value when scraped. */
+function gaugeOf(registry: Registry, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
+}
+
+/** The older of two stamps; a generation only when both were computed under the same one. */
+function olderStamp(a: CacheStamp, b: CacheStamp): CacheStamp {
+  return {
+    computedAt: Math.min(a.computedAt, b.computedAt),
+    generation: a.generation === b.generation ? a.generation : undefined,
+  };
 }
 
 function result(hits: HitsPart, facets: FacetsPart): SearchResult {
