@@ -10,6 +10,7 @@ import { runSearchLoad, type SearchLoad } from './search-load.js';
 import { figures, type AnswerSample, type Cell, type Side } from './search-report.js';
 import type { MixPool } from './search-mixes.js';
 import { aisleOnlyMixes, type SearchOptions } from './search-options.js';
+import { searchCacheUse, type SearchCacheUse } from './service-metrics.js';
 
 export interface Target {
   readonly side: Side;
@@ -20,6 +21,8 @@ export interface Target {
 
 export interface MeasuredCell extends Cell {
   readonly cpu: CpuUse | undefined;
+  /** Aisle's answer cache during the measured run (undefined for the baseline). */
+  readonly cache: SearchCacheUse | undefined;
   /** How long the stores took to finish this cell's searches after it ended. */
   readonly drainedMs: number;
 }
@@ -53,7 +56,7 @@ async function measureOne(
   settings: CellSettings,
   signal: AbortSignal,
   log: (line: string) => void,
-): Promise<{ load: SearchLoad; cpu: CpuUse | undefined }> {
+): Promise<{ load: SearchLoad; cpu: CpuUse | undefined; cache: SearchCacheUse | undefined }> {
   const { options } = settings;
   const paths = cursor(pool.paths);
   const title = `${pool.name} c=${connections} ${target.side}`;
@@ -76,6 +79,7 @@ async function measureOne(
   }
   paths.restart();
   const pids = [process.pid, ...(target.pid === undefined ? [] : [target.pid])];
+  const metricsBefore = await cacheMetrics(target);
   const before = cpuSnapshot(pids);
   const load = await runSearchLoad({
     ...spec,
@@ -83,7 +87,37 @@ async function measureOne(
     durationMs: options.durationMs,
     progress: true,
   });
-  return { load, cpu: cpuUse(before, cpuSnapshot(pids)) };
+  const cpu = cpuUse(before, cpuSnapshot(pids));
+  const metricsAfter = await cacheMetrics(target);
+  const cache =
+    metricsBefore === undefined || metricsAfter === undefined
+      ? undefined
+      : searchCacheUse(metricsBefore, metricsAfter);
+  return { load, cpu, cache };
+}
+
+/** Aisle's /metrics page (the baseline has none); undefined when it does not answer. */
+async function cacheMetrics(target: Target): Promise<string | undefined> {
+  if (target.side !== 'aisle') return undefined;
+  const client = new HttpClient(target.origin, 'none', 1);
+  try {
+    const reply = await client.send({ method: 'GET', path: '/metrics' });
+    return reply.status === 200 ? reply.body : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    client.close();
+  }
+}
+
+/** Aisle's cache figures of a cell: hit share, shared answers, engine requests per search. */
+function cacheLine(cache: SearchCacheUse, answered: number): string {
+  const perSearch = answered === 0 ? 0 : cache.engineRequests / answered;
+  return (
+    `cache hits ${(cache.hitShare * 100).toFixed(1)}%, ${cache.shared} shared, ` +
+    `${perSearch.toFixed(2)} engine requests/search, ` +
+    `${cache.entries} entries in ${(cache.bytes / 2 ** 20).toFixed(1)} MiB`
+  );
 }
 
 /** The sides that answer a mix: Aisle alone for the mixes the baseline cannot answer. */
@@ -111,7 +145,8 @@ export async function runCells(
       for (const target of sidesFor(pool, order)) {
         if (signal.aborted) return cells;
         log(`(${cells.length + 1}/${total}) ${pool.name} c=${connections} ${target.side}`);
-        const { load, cpu } = await measureOne(pool, connections, target, settings, signal, log);
+        const measured = await measureOne(pool, connections, target, settings, signal, log);
+        const { load, cpu, cache } = measured;
         const drainedMs = await settings.drain();
         cells.push({
           mix: pool.name,
@@ -120,12 +155,14 @@ export async function runCells(
           order: cells.length,
           load,
           cpu,
+          cache,
           drainedMs,
         });
         const f = figures(load);
         log(
           `  ${pool.name} c=${connections} ${target.side}: ${f.requestsPerSecond.toFixed(1)} ok/s, ` +
             `p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, ${f.errors} failed` +
+            (cache === undefined ? '' : `, ${cacheLine(cache, load.ok)}`) +
             (drainedMs > 500 ? ` (its leftovers ran ${(drainedMs / 1000).toFixed(1)} s more)` : ''),
         );
         await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
