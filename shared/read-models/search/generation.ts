@@ -28,7 +28,7 @@ export async function loadSearchGeneration(redis: Redis, prefix: string): Promis
 
 /**
  * What a reader knows of the generation now. `followed: false` means it cannot vouch for it
- * (Redis away, the subscription down, the last poll failed or is too old). `changedAt` is when
+ * (Redis away, the subscription down, the last poll failed or has been out too long). `changedAt` is when
  * this reader saw `generation` become current, or started following it again after losing it.
  */
 export type GenerationState =
@@ -52,22 +52,35 @@ export interface SearchGenerationOptions {
 }
 
 /**
+ * A poll that has not come back after this long (or three poll intervals, if longer) means Redis
+ * is not answering. It is not measured from the last successful poll: a poll that merely starts
+ * late because this process was busy says nothing about Redis (announcements that came meanwhile
+ * wait in the subscriber's socket and are read in order), and treating it as a lapse made the
+ * cache fall back to its short TTL exactly under load, when it matters most.
+ */
+export const POLL_LATE_AFTER_MS = 1_000;
+
+/**
  * Follows the search index generation by announcement and polling, like LiveMerchandising
  * follows its stamp. Nothing here is awaited by a start or a request: until the first poll
- * succeeds, and whenever a poll fails, is older than three poll intervals or the subscription is
- * down, the state is `followed: false` and the cache falls back to its short TTL.
+ * succeeds, after a poll failed (until one succeeds), while a poll has been out longer than
+ * max(3 × pollMs, POLL_LATE_AFTER_MS), and while the subscription is down, the state is
+ * `followed: false` and the cache falls back to its short TTL.
  */
 export class SearchGeneration implements GenerationSource {
   private generation: number | undefined;
   private changedAt = 0;
-  private lastOkAt: number | undefined;
+  private lastPollOk = false;
+  /** When the poll now out started; undefined when none is. */
+  private pollStartedAt: number | undefined;
   private subscribed = false;
-  private polling = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
+  private readonly lateAfterMs: number;
 
   constructor(private readonly options: SearchGenerationOptions) {
     this.now = options.now ?? Date.now;
+    this.lateAfterMs = Math.max(3 * options.pollMs, POLL_LATE_AFTER_MS);
   }
 
   current(): GenerationState {
@@ -114,22 +127,24 @@ export class SearchGeneration implements GenerationSource {
     clearInterval(this.timer);
   }
 
-  /** One poll at a time: a Redis that hangs does not pile them up (the state ages instead). */
+  /** One poll at a time: a Redis that hangs does not pile them up (the poll out ages instead). */
   async poll(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
+    if (this.pollStartedAt !== undefined) return;
+    this.pollStartedAt = this.now();
     try {
       const generation = await loadSearchGeneration(this.options.redis, this.options.prefix);
       const now = this.now();
-      // Any difference counts (a store reset goes back to 0); so does following again after a
-      // gap, during which a change may have come and gone unseen.
+      const lapsed = !this.followedAt(now);
+      // Any difference counts (a store reset goes back to 0). After a lapse (a failed or hung
+      // poll, a lost subscription) the same number is not vouched for from before: the key may
+      // have been reset and climbed back meanwhile, unseen.
       if (generation !== this.generation) this.change(generation, now);
-      else if (!this.followedAt(now)) this.changedAt = now;
-      this.lastOkAt = now;
+      else if (lapsed) this.changedAt = now;
+      this.lastPollOk = true;
     } catch {
-      this.lastOkAt = undefined; // the last poll failed: not followed until one succeeds
+      this.lastPollOk = false; // not followed until a poll succeeds
     } finally {
-      this.polling = false;
+      this.pollStartedAt = undefined;
     }
   }
 
@@ -141,10 +156,7 @@ export class SearchGeneration implements GenerationSource {
   }
 
   private followedAt(now: number): boolean {
-    return (
-      this.subscribed &&
-      this.lastOkAt !== undefined &&
-      now - this.lastOkAt <= 3 * this.options.pollMs
-    );
+    if (!this.subscribed || !this.lastPollOk) return false;
+    return this.pollStartedAt === undefined || now - this.pollStartedAt <= this.lateAfterMs;
   }
 }

@@ -1,7 +1,10 @@
+import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { projectPath } from '../../paths.js';
-import { SEARCH_REFRESH_INTERVAL_MS } from './generation.js';
+import type { Redis } from '../../stores/redis.js';
+import { POLL_LATE_AFTER_MS, SEARCH_REFRESH_INTERVAL_MS, SearchGeneration } from './generation.js';
+import { searchKeys } from './keys.js';
 
 t.test('The refresh interval the search cache counts on is the template’s', async (t) => {
   const template = JSON.parse(
@@ -12,4 +15,90 @@ t.test('The refresh interval the search cache counts on is the template’s', as
   ) as { settings?: { index?: { refresh_interval?: string }; refresh_interval?: string } };
   const raw = template.settings?.index?.refresh_interval ?? template.settings?.refresh_interval;
   t.equal(raw, `${SEARCH_REFRESH_INTERVAL_MS}ms`);
+});
+
+/**
+ * The follow rule with a hand-driven Redis and clock: what it tells apart is timing (a poll that
+ * starts late because the process was busy vs one that does not come back), which a real Redis
+ * cannot be made to show on cue. generation-cache.int.test.ts covers it on the real Redis.
+ */
+function harness() {
+  let now = 10_000;
+  let answer: () => Promise<string | null> = () => Promise.resolve('5');
+  const subscriber = Object.assign(new EventEmitter(), {
+    status: 'ready',
+    subscribe: () => Promise.resolve(1),
+  });
+  const generation = new SearchGeneration({
+    redis: { get: () => answer() } as unknown as Redis,
+    subscriber: subscriber as unknown as Redis,
+    prefix: 'unit',
+    pollMs: 100,
+    now: () => now,
+  });
+  return {
+    generation,
+    subscriber,
+    advance: (ms: number) => (now += ms),
+    answerWith: (next: () => Promise<string | null>) => (answer = next),
+    state: () => generation.current(),
+  };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+t.test('A poll that starts late is not a lapse: what was followed stays so', async (t) => {
+  const h = harness();
+  h.generation.start();
+  t.teardown(() => h.generation.close());
+  await settle();
+  t.match(h.state(), { followed: true, generation: 5, changedAt: 10_000 });
+  h.advance(5_000); // no poll ran for 5 s: this process was busy, Redis said nothing
+  t.match(h.state(), { followed: true, generation: 5, changedAt: 10_000 }, 'still followed');
+  await h.generation.poll();
+  t.match(h.state(), { followed: true, generation: 5, changedAt: 10_000 }, 'and not restarted');
+});
+
+t.test('A poll out too long, or failed, is a lapse; the next success restarts', async (t) => {
+  const h = harness();
+  h.generation.start();
+  t.teardown(() => h.generation.close());
+  await settle();
+  let release = (_: string): void => undefined;
+  h.answerWith(() => new Promise((resolve) => (release = resolve)));
+  const hung = h.generation.poll();
+  h.advance(POLL_LATE_AFTER_MS);
+  t.match(h.state(), { followed: true }, 'out for the limit exactly: still followed');
+  h.advance(1);
+  t.strictSame(h.state(), { followed: false }, 'out longer: Redis is not answering');
+  release('5');
+  await hung;
+  t.match(
+    h.state(),
+    { followed: true, generation: 5, changedAt: 10_000 + POLL_LATE_AFTER_MS + 1 },
+    'back with the same number, not vouched for from before the lapse',
+  );
+
+  h.answerWith(() => Promise.reject(new Error('ECONNRESET')));
+  await h.generation.poll();
+  t.strictSame(h.state(), { followed: false }, 'a failed poll');
+  h.advance(50);
+  h.answerWith(() => Promise.resolve('6'));
+  await h.generation.poll();
+  t.match(h.state(), { followed: true, generation: 6 }, 'the next success follows again');
+});
+
+t.test('A lost subscription is a lapse until it is back', async (t) => {
+  const h = harness();
+  h.generation.start();
+  t.teardown(() => h.generation.close());
+  await settle();
+  h.subscriber.emit('close');
+  t.strictSame(h.state(), { followed: false });
+  h.advance(200);
+  h.subscriber.emit('ready');
+  await settle();
+  t.match(h.state(), { followed: true, generation: 5, changedAt: 10_200 });
+  h.subscriber.emit('message', searchKeys.generationChannel('unit'), '7');
+  t.match(h.state(), { followed: true, generation: 7 }, 'an announcement moves it forward');
 });
