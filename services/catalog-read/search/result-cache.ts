@@ -8,9 +8,10 @@ import type {
  *
  * Values are kept as they were stored, deep-frozen, so a hit costs no parsing (a search answer is
  * tens of kilobytes of JSON: parsing it on every hit cost more than the rest of the route). An
- * entry is counted as its JSON text (or the given length) and its key as UTF-16, 2 bytes a
- * character (V8's widest string form, an upper bound of what the objects hold), plus a fixed
- * overhead; least recently used entries go first when a new one would not fit.
+ * entry is counted as its size in bytes when the caller knows it (a rendered body), otherwise as
+ * its JSON text in UTF-16, 2 bytes a character (V8's widest string form, an upper bound of what
+ * the objects hold), plus its key the same way and a fixed overhead; least recently used entries
+ * go first when a new one would not fit.
  *
  * How long an entry is served (see `servable`): each records the index generation it was
  * computed under (generation.ts). While that generation is current and followed, an entry
@@ -85,6 +86,8 @@ export interface CachedValue<T> {
 /** Freezes a JSON-like value throughout: cached values are shared by every hit. */
 function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  // Bytes (a rendered body) cannot be frozen; nothing writes to them.
+  if (ArrayBuffer.isView(value)) return value;
   for (const child of Object.values(value)) deepFreeze(child);
   return Object.freeze(value);
 }
@@ -162,17 +165,17 @@ export class ResultCache {
   }
 
   /**
-   * Stores `value` (frozen: never change it afterwards). `chars` is the length of its JSON text
-   * when the caller knows it (a rendered body); otherwise it is serialized once to be counted.
+   * Stores `value` (frozen: never change it afterwards). `size` is its size in bytes when the
+   * caller knows it (a rendered body); otherwise it is serialized once to be counted.
    */
   set(
     key: string,
     value: unknown,
     stamp: CacheStamp = this.stamp(),
-    chars: number = typeof value === 'string' ? value.length : JSON.stringify(value).length,
+    size: number = 2 * JSON.stringify(value).length,
   ): void {
     if (!this.enabled) return;
-    const bytes = 2 * (chars + key.length) + ENTRY_OVERHEAD_BYTES;
+    const bytes = size + 2 * key.length + ENTRY_OVERHEAD_BYTES;
     this.delete(key);
     if (bytes > this.options.maxBytes) return;
     this.evictExpired();

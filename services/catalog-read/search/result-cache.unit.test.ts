@@ -164,8 +164,14 @@ t.test('A hit is the stored value itself, frozen, with the stamp it was stored w
   t.throws(() => {
     (value.items as { id: string }[]).push({ id: 'b' });
   }, 'a shared answer cannot be changed by one of its readers');
-  cache.set('text', '"rendered"', stamp, 10);
-  t.equal(cache.bytes, bytesOf('k', value) + 2 * (10 + 'text'.length) + ENTRY_OVERHEAD_BYTES);
+  const body = Buffer.from('{"total":1}');
+  cache.set('body', { body }, stamp, body.byteLength);
+  t.equal(
+    cache.bytes,
+    bytesOf('k', value) + body.byteLength + 2 * 'body'.length + ENTRY_OVERHEAD_BYTES,
+    'a size given in bytes is counted as given',
+  );
+  t.equal(cache.get<{ body: Buffer }>('body')?.body, body, 'bytes are kept, not frozen');
 });
 
 t.test('fresh: an answer being computed is shared on the terms of a stored one', async (t) => {

@@ -51,9 +51,9 @@ export interface AnswerKeys {
   readonly response: string;
 }
 
-/** An answer as the route sends it, and its total (which analytics records). */
+/** An answer as the route sends it (UTF-8), and its total (which analytics records). */
 export interface RenderedAnswer {
-  readonly body: string;
+  readonly body: Buffer;
   readonly total: number;
 }
 
@@ -167,9 +167,9 @@ export class SearchAnswers {
     const stamp = cache.stamp();
     const answer = this.answer(request, cursorKey, input, scope, keys, stamp, bypass).then(
       (computed) => {
-        const body = render(computed.result);
+        const body = Buffer.from(render(computed.result), 'utf8');
         const rendered: RenderedAnswer = { body, total: computed.result.total };
-        cache.set(keys.response, rendered, computed.stamp, body.length);
+        cache.set(keys.response, rendered, computed.stamp, body.byteLength);
         return rendered;
       },
     );
