@@ -292,7 +292,7 @@ export const settings = {
   }),
   searchCacheMaxBytes: setting({
     env: 'SEARCH_CACHE_MAX_BYTES',
-    doc: 'Memory catalog-read gives its in-process cache of /v1/search answers (the rendered answer, and its hits and facets apart, keyed by the normalized request; 0 turns it off). 256 MiB holds about 4,000 answers of 20 products with facets.',
+    doc: 'Memory catalog-read gives its in-process cache of /v1/search answers (the rendered answer, and its hits and facets apart, keyed by the normalized request; 0 turns it off). 256 MiB holds about 5,000 answers of 20 products with facets.',
     default: '268435456',
     parse: integer(0, 2 ** 40),
   }),
