@@ -47,10 +47,26 @@ export interface CacheStamp {
   readonly computedAt: number;
   /** Undefined: computed while the generation was not followed. */
   readonly generation: number | undefined;
+  /**
+   * When the oldest cached value the answer was built from was stored; undefined when it used
+   * none (it is stored when it is stored). An answer built from a cached part lives no longer
+   * than that part would.
+   */
+  readonly storedAt?: number;
 }
 
 export interface EntryTimes extends CacheStamp {
   readonly storedAt: number;
+}
+
+/** The older of two stamps; a generation only when both were computed under the same one. */
+export function olderStamp(a: CacheStamp, b: CacheStamp): CacheStamp {
+  const stored = [a.storedAt, b.storedAt].filter((t) => t !== undefined);
+  return {
+    computedAt: Math.min(a.computedAt, b.computedAt),
+    generation: a.generation === b.generation ? a.generation : undefined,
+    ...(stored.length === 0 ? {} : { storedAt: Math.min(...stored) }),
+  };
 }
 
 /**
@@ -151,8 +167,8 @@ export class ResultCache {
       return undefined;
     }
     this.entries.set(key, entry);
-    const { computedAt, generation } = entry;
-    return { value: entry.value as T, stamp: { computedAt, generation } };
+    const { computedAt, generation, storedAt } = entry;
+    return { value: entry.value as T, stamp: { computedAt, generation, storedAt } };
   }
 
   /**
@@ -160,22 +176,23 @@ export class ResultCache {
    * shared by a request that arrives meanwhile on the same terms as a stored entry.
    */
   fresh(stamp: CacheStamp): boolean {
-    const entry = { ...stamp, storedAt: stamp.computedAt };
+    const entry = { ...stamp, storedAt: stamp.storedAt ?? stamp.computedAt };
     return servable(entry, this.generation.current(), this.now(), this.limits);
   }
 
   /**
    * Stores `value` (frozen: never change it afterwards). `size` is its size in bytes when the
-   * caller knows it (a rendered body); otherwise it is serialized once to be counted.
+   * caller knows it (a rendered body); otherwise it is serialized once to be counted. An answer
+   * that could not be served any more (computed under a generation that has ended meanwhile) is
+   * not stored, so it never replaces a newer entry.
    */
-  set(
-    key: string,
-    value: unknown,
-    stamp: CacheStamp = this.stamp(),
-    size: number = 2 * JSON.stringify(value).length,
-  ): void {
+  set(key: string, value: unknown, stamp: CacheStamp = this.stamp(), size?: number): void {
     if (!this.enabled) return;
-    const bytes = size + 2 * key.length + ENTRY_OVERHEAD_BYTES;
+    const now = this.now();
+    const times: EntryTimes = { ...stamp, storedAt: stamp.storedAt ?? now };
+    if (!servable(times, this.generation.current(), now, this.limits)) return;
+    const bytes =
+      (size ?? 2 * JSON.stringify(value).length) + 2 * key.length + ENTRY_OVERHEAD_BYTES;
     this.delete(key);
     if (bytes > this.options.maxBytes) return;
     this.evictExpired();
@@ -183,7 +200,7 @@ export class ResultCache {
       if (this.bytesUsed + bytes <= this.options.maxBytes) break;
       this.delete(oldest);
     }
-    this.entries.set(key, { value: deepFreeze(value), bytes, storedAt: this.now(), ...stamp });
+    this.entries.set(key, { value: deepFreeze(value), bytes, ...times });
     this.bytesUsed += bytes;
   }
 

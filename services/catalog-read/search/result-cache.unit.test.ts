@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { GenerationState } from '../../../shared/read-models/search/generation.js';
-import { ENTRY_OVERHEAD_BYTES, ResultCache, servable } from './result-cache.js';
+import { ENTRY_OVERHEAD_BYTES, ResultCache, olderStamp, servable } from './result-cache.js';
 
 const clock = () => {
   let now = 1_000;
@@ -159,7 +159,7 @@ t.test('A hit is the stored value itself, frozen, with the stamp it was stored w
   cache.set('k', value, stamp);
   const found = cache.read<typeof value>('k');
   t.equal(found?.value, value, 'no copy: a hit costs no parsing');
-  t.strictSame(found?.stamp, stamp);
+  t.strictSame(found?.stamp, { ...stamp, storedAt: 1_020 }, 'and when it was stored');
   t.ok(Object.isFrozen(value) && Object.isFrozen(value.items[0]), 'frozen all the way down');
   t.throws(() => {
     (value.items as { id: string }[]).push({ id: 'b' });
@@ -189,4 +189,46 @@ t.test('fresh: an answer being computed is shared on the terms of a stored one',
   t.ok(cache.fresh(early), 'asked right after a change: shared within the TTL');
   time.advance(1);
   t.notOk(cache.fresh(early), 'and no longer');
+});
+
+t.test('An answer built from a cached part lives no longer than that part', async (t) => {
+  const time = clock();
+  const cache = new ResultCache({ maxBytes: 10_000, ttlMs: 500, now: time.now });
+  cache.set('hits', { items: [] });
+  time.advance(490);
+  const hits = cache.read('hits');
+  t.ok(hits, 'the part, 490 ms old');
+  const whole = olderStamp(cache.stamp(), hits?.stamp ?? cache.stamp());
+  t.equal(whole.storedAt, 1_000, 'the whole answer carries the part’s store time');
+  cache.set('whole', { body: 'x' }, whole);
+  t.ok(cache.fresh(whole), 'shared while the part would be served');
+  time.advance(9);
+  t.ok(cache.get('whole'));
+  time.advance(1);
+  t.equal(cache.get('whole'), undefined, 'gone with its part, not 500 ms after it was stored');
+  t.notOk(cache.fresh(whole), 'and no longer shared');
+});
+
+t.test('olderStamp: the earliest times, and a generation only if both share it', async (t) => {
+  const a = { computedAt: 10, generation: 3, storedAt: 40 };
+  const b = { computedAt: 20, generation: 3 };
+  t.strictSame(olderStamp(a, b), { computedAt: 10, generation: 3, storedAt: 40 });
+  t.strictSame(olderStamp(b, { computedAt: 5, generation: 4 }), {
+    computedAt: 5,
+    generation: undefined,
+  });
+});
+
+t.test('An answer of an ended generation is not stored over a newer one', async (t) => {
+  const time = clock();
+  let state: GenerationState = { followed: true, generation: 1, changedAt: time.now() };
+  const cache = followingCache(time, () => state);
+  time.advance(600);
+  const slow = cache.stamp(); // asked under generation 1, answers late
+  state = { followed: true, generation: 2, changedAt: time.now() };
+  time.advance(600);
+  cache.set('k', { v: 'new' });
+  cache.set('k', { v: 'old' }, slow);
+  t.strictSame(cache.get('k'), { v: 'new' }, 'the late answer of generation 1 was dropped');
+  t.equal(cache.size, 1);
 });

@@ -112,7 +112,7 @@ export function registerSearchRoutes(
   const { search, alias, redis, config } = context;
   const engineRequests = new Counter({
     name: 'aisle_search_engine_requests_total',
-    help: 'Search requests catalog-read sent to the engine for /v1/search, by part (all, hits, facets).',
+    help: 'Search requests catalog-read sent to the engine for /v1/search, by part (all, hits, facets; a variant facet recount counts as facets; pinned: the pinned products of a query rule).',
     labelNames: ['part'] as const,
     registers: [app.metrics],
   });

@@ -12,7 +12,9 @@ import {
   buildSearchBody,
   type SearchBodyInput,
 } from '../../../shared/read-models/search/query/build-search-body.js';
+import type { GenerationState } from '../../../shared/read-models/search/generation.js';
 import { ResultCache } from './result-cache.js';
+import { renderedBytes } from './search-answers.js';
 import { registerSearchRoutes } from './routes.js';
 import { waitFor } from '../../../test/support/wait.js';
 import { parseSynonyms } from '../../../shared/read-models/search/query/synonyms.js';
@@ -433,6 +435,49 @@ t.test('Identical searches at once share one engine request', async (t) => {
   t.strictSame(answers[1]?.json(), answers[0]?.json());
   t.strictSame(answers[2]?.json(), answers[0]?.json());
   t.equal(searches.length, 4, 'each request is still recorded for analytics');
+});
+
+t.test('A search asked after the index changed does not share one asked before', async (t) => {
+  const time = clock();
+  let state: GenerationState = { followed: true, generation: 1, changedAt: -10_000 };
+  const cache = new ResultCache({
+    maxBytes: 1_000_000,
+    ttlMs: 500,
+    maxAgeMs: 60_000,
+    settleMs: 600,
+    generation: { current: () => state },
+    now: time.now,
+  });
+  let release = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const { app, bodies } = await stubApp(
+    t,
+    async () => {
+      await gate;
+      return answerWith(12);
+    },
+    cache,
+  );
+  const url = '/v1/search?q=shoe';
+  const before = app.inject({ method: 'GET', url }).then((r) => r);
+  await waitFor('the first search at the engine', async () =>
+    bodies.length === 1 ? true : undefined,
+  );
+  state = { followed: true, generation: 2, changedAt: time.now() };
+  const after = app.inject({ method: 'GET', url }).then((r) => r);
+  await waitFor('the second search at the engine too', async () =>
+    bodies.length === 2 ? true : undefined,
+  );
+  release();
+  t.strictSame([(await before).statusCode, (await after).statusCode], [200, 200]);
+  t.equal(await metric(app, /^aisle_search_shared_answers_total[{ ]/), 0, 'nothing shared');
+});
+
+t.test('A rendered answer is bytes of its own, not a slice of a shared pool', async (t) => {
+  const body = renderedBytes('{"total":0,"items":[]}');
+  t.equal(body.toString('utf8'), '{"total":0,"items":[]}');
+  t.equal(body.buffer.byteLength, body.byteLength, 'it keeps nothing else alive');
+  t.equal(renderedBytes('{"q":"é"}').byteLength, 10, 'UTF-8 bytes, not characters');
 });
 
 t.test('A failed shared search fails every request that waited for it', async (t) => {

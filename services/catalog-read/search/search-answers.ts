@@ -26,7 +26,7 @@ import {
 } from '../../../shared/read-models/search/query/pinning.js';
 import type { SearchHit } from '../../../shared/stores/search/engine.js';
 import { pageWithPins } from './pinned-hits.js';
-import type { CachedValue, CacheStamp, ResultCache } from './result-cache.js';
+import { olderStamp, type CachedValue, type CacheStamp, type ResultCache } from './result-cache.js';
 import type { SearchRunner } from './run-search.js';
 
 /**
@@ -59,7 +59,16 @@ export interface RenderedAnswer {
 
 type CachePart = 'hits' | 'facets' | 'response';
 
-/** An answer being computed, which requests for the same answer share while it is fresh. */
+/** The parts of an answer found in the cache, with their stamps. */
+interface CachedParts {
+  readonly hits: CachedValue<HitsPart> | undefined;
+  readonly facets: CachedValue<FacetsPart> | undefined;
+}
+
+/**
+ * An answer being computed, which requests for the same answer share while it is fresh; its
+ * stamp is that of the oldest part it uses.
+ */
 interface Flight {
   readonly stamp: CacheStamp;
   readonly answer: Promise<RenderedAnswer>;
@@ -163,17 +172,26 @@ export class SearchAnswers {
       this.shared.inc();
       return flight.answer;
     }
-    // Before anything is asked: the generation this answer is computed under.
+    // Before anything is asked: the generation this answer is computed under. With a cached
+    // part, the answer is as old as that part (and so is what a request sharing it gets).
     const stamp = cache.stamp();
-    const answer = this.answer(request, cursorKey, input, scope, keys, stamp, bypass).then(
-      (computed) => {
-        const body = Buffer.from(render(computed.result), 'utf8');
-        const rendered: RenderedAnswer = { body, total: computed.result.total };
-        cache.set(keys.response, rendered, computed.stamp, body.byteLength);
+    const parts: CachedParts = {
+      hits: this.lookupPart<HitsPart>('hits', keys.hits, bypass),
+      facets: this.lookupPart<FacetsPart>('facets', keys.facets, bypass),
+    };
+    const oldest = [parts.hits?.stamp, parts.facets?.stamp].reduce<CacheStamp>(
+      (a, b) => (b === undefined ? a : olderStamp(a, b)),
+      stamp,
+    );
+    const answer = this.answer(request, cursorKey, input, scope, keys, stamp, parts).then(
+      (result) => {
+        const body = renderedBytes(render(result));
+        const rendered: RenderedAnswer = { body, total: result.total };
+        cache.set(keys.response, rendered, oldest, body.byteLength);
         return rendered;
       },
     );
-    if (!bypass) this.follow(keys.response, { stamp, answer });
+    if (!bypass) this.follow(keys.response, { stamp: oldest, answer });
     return answer;
   }
 
@@ -186,10 +204,7 @@ export class SearchAnswers {
     flight.answer.then(done, done);
   }
 
-  /**
-   * The answer from its parts, cached or asked, with the stamp of the oldest part it used (a
-   * cached part may be older than this request).
-   */
+  /** The answer from its parts: the cached ones as they are, the others asked and cached. */
   private async answer(
     request: SearchRequest,
     cursorKey: string,
@@ -197,20 +212,12 @@ export class SearchAnswers {
     scope: AnswerScope,
     keys: AnswerKeys,
     stamp: CacheStamp,
-    bypass: boolean,
-  ): Promise<{ result: SearchResult; stamp: CacheStamp }> {
+    parts: CachedParts,
+  ): Promise<SearchResult> {
     const { cache, runner } = this.options;
-    const cachedHits = this.lookupPart<HitsPart>('hits', keys.hits, bypass);
-    const cachedFacets = this.lookupPart<FacetsPart>('facets', keys.facets, bypass);
-    let hits = cachedHits?.value;
-    let facets = cachedFacets?.value;
-    const oldest = [cachedHits?.stamp, cachedFacets?.stamp].reduce<CacheStamp>(
-      (a, b) => (b === undefined ? a : olderStamp(a, b)),
-      stamp,
-    );
-    if (hits !== undefined && facets !== undefined) {
-      return { result: result(hits, facets), stamp: oldest };
-    }
+    let hits = parts.hits?.value;
+    let facets = parts.facets?.value;
+    if (hits !== undefined && facets !== undefined) return result(hits, facets);
 
     const base = await input();
     const pins = hits === undefined ? await this.pinned(base, scope.position) : undefined;
@@ -243,7 +250,7 @@ export class SearchAnswers {
       facets = await this.facetsOf(sent.raw, sent.input, hits.fuzzyUnits);
       cache.set(keys.facets, facets, stamp);
     }
-    return { result: result(hits, facets as FacetsPart), stamp: oldest };
+    return result(hits, facets as FacetsPart);
   }
 
   /**
@@ -295,7 +302,8 @@ export class SearchAnswers {
 
   private lookupPart<T>(part: CachePart, key: string, bypass: boolean): CachedValue<T> | undefined {
     if (bypass) {
-      this.lookups.inc({ part, outcome: 'bypass' });
+      // Counted once per request, on the whole answer.
+      if (part === 'response') this.lookups.inc({ part, outcome: 'bypass' });
       return undefined;
     }
     const found = this.options.cache.read<T>(key);
@@ -316,12 +324,14 @@ function gaugeOf(registry: Registry, name: string, help: string, read: () => num
   });
 }
 
-/** The older of two stamps; a generation only when both were computed under the same one. */
-function olderStamp(a: CacheStamp, b: CacheStamp): CacheStamp {
-  return {
-    computedAt: Math.min(a.computedAt, b.computedAt),
-    generation: a.generation === b.generation ? a.generation : undefined,
-  };
+/**
+ * A rendered body as bytes of their own: `Buffer.from` gives a small string a slice of Node's
+ * shared 8 KiB pool, which a cached slice would keep alive whole while counted as its length.
+ */
+export function renderedBytes(text: string): Buffer {
+  const body = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+  body.write(text, 'utf8');
+  return body;
 }
 
 function result(hits: HitsPart, facets: FacetsPart): SearchResult {

@@ -73,6 +73,9 @@ export class SearchGeneration implements GenerationSource {
   private lastPollOk = false;
   /** When the poll now out started; undefined when none is. */
   private pollStartedAt: number | undefined;
+  private pollAgain = false;
+  /** An announcement moved the generation while the poll now out was out. */
+  private announcedDuringPoll = false;
   private subscribed = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -97,6 +100,7 @@ export class SearchGeneration implements GenerationSource {
       // Only forward: an announcement can arrive after a poll already read a newer value.
       if (from !== channel || !Number.isSafeInteger(announced)) return;
       if (this.generation === undefined || announced > this.generation) {
+        this.announcedDuringPoll = this.pollStartedAt !== undefined;
         this.change(announced, this.now());
       }
     });
@@ -127,25 +131,45 @@ export class SearchGeneration implements GenerationSource {
     clearInterval(this.timer);
   }
 
-  /** One poll at a time: a Redis that hangs does not pile them up (the poll out ages instead). */
+  /**
+   * One poll at a time: a Redis that hangs does not pile them up (the poll out ages instead). A
+   * poll asked for while one is out runs when it ends: the one out may have read the value
+   * before what the caller knows of (a resubscription) happened.
+   */
   async poll(): Promise<void> {
-    if (this.pollStartedAt !== undefined) return;
+    if (this.pollStartedAt !== undefined) {
+      this.pollAgain = true;
+      return;
+    }
     this.pollStartedAt = this.now();
+    this.announcedDuringPoll = false;
     try {
       const generation = await loadSearchGeneration(this.options.redis, this.options.prefix);
-      const now = this.now();
-      const lapsed = !this.followedAt(now);
-      // Any difference counts (a store reset goes back to 0). After a lapse (a failed or hung
-      // poll, a lost subscription) the same number is not vouched for from before: the key may
-      // have been reset and climbed back meanwhile, unseen.
-      if (generation !== this.generation) this.change(generation, now);
-      else if (lapsed) this.changedAt = now;
+      this.apply(generation, this.now());
       this.lastPollOk = true;
     } catch {
       this.lastPollOk = false; // not followed until a poll succeeds
     } finally {
       this.pollStartedAt = undefined;
+      if (this.pollAgain) {
+        this.pollAgain = false;
+        void this.poll();
+      }
     }
+  }
+
+  /** What a poll read, at `now`. */
+  private apply(generation: number, now: number): void {
+    const lapsed = !this.followedAt(now);
+    // The value was read before an announcement handled meanwhile: the next poll tells.
+    if (this.announcedDuringPoll && this.generation !== undefined && generation < this.generation) {
+      return;
+    }
+    // Any other difference counts (a store reset goes back to 0). After a lapse (a failed or
+    // hung poll, a lost subscription) the same number is not vouched for from before: the key
+    // may have been reset and climbed back meanwhile, unseen.
+    if (generation !== this.generation) this.change(generation, now);
+    else if (lapsed) this.changedAt = now;
   }
 
   private change(generation: number, now: number): void {

@@ -102,3 +102,42 @@ t.test('A lost subscription is a lapse until it is back', async (t) => {
   h.subscriber.emit('message', searchKeys.generationChannel('unit'), '7');
   t.match(h.state(), { followed: true, generation: 7 }, 'an announcement moves it forward');
 });
+
+t.test('A poll read before an announcement does not move the generation back', async (t) => {
+  const h = harness();
+  h.generation.start();
+  t.teardown(() => h.generation.close());
+  await settle();
+  let reply = (_: string): void => undefined;
+  h.answerWith(() => new Promise((resolve) => (reply = resolve)));
+  const out = h.generation.poll(); // reads 5 ...
+  h.advance(10);
+  h.subscriber.emit('message', searchKeys.generationChannel('unit'), '6'); // ... then 6 is announced
+  reply('5');
+  await out;
+  t.match(h.state(), { followed: true, generation: 6, changedAt: 10_010 }, 'still 6');
+  h.answerWith(() => Promise.resolve('4'));
+  await h.generation.poll();
+  t.match(h.state(), { generation: 4 }, 'a lower value with no announcement meanwhile: a reset');
+});
+
+t.test('A poll asked for while one is out runs when it ends', async (t) => {
+  const h = harness();
+  h.generation.start();
+  t.teardown(() => h.generation.close());
+  await settle();
+  let reads = 0;
+  let reply = (_: string): void => undefined;
+  h.answerWith(() => {
+    reads += 1;
+    return reads === 1 ? new Promise((resolve) => (reply = resolve)) : Promise.resolve('9');
+  });
+  const out = h.generation.poll();
+  h.subscriber.emit('ready'); // resubscribed while the poll is out: it asks for another
+  await settle();
+  reply('5');
+  await out;
+  await settle();
+  t.equal(reads, 2, 'the poll asked for meanwhile ran after the one out');
+  t.match(h.state(), { followed: true, generation: 9 }, 'and saw what changed meanwhile');
+});
