@@ -47,11 +47,17 @@ function harness() {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-t.test('A poll that starts late is not a lapse: what was followed stays so', async (t) => {
+/** A harness whose generation is started and has read its first value (5). */
+async function started(t: { teardown(fn: () => unknown): void }) {
   const h = harness();
   h.generation.start();
   t.teardown(() => h.generation.close());
   await settle();
+  return h;
+}
+
+t.test('A poll that starts late is not a lapse: what was followed stays so', async (t) => {
+  const h = await started(t);
   t.match(h.state(), { followed: true, generation: 5, changedAt: 10_000 });
   h.advance(5_000); // no poll ran for 5 s: this process was busy, Redis said nothing
   t.match(h.state(), { followed: true, generation: 5, changedAt: 10_000 }, 'still followed');
@@ -60,10 +66,7 @@ t.test('A poll that starts late is not a lapse: what was followed stays so', asy
 });
 
 t.test('A poll out too long, or failed, is a lapse; the next success restarts', async (t) => {
-  const h = harness();
-  h.generation.start();
-  t.teardown(() => h.generation.close());
-  await settle();
+  const h = await started(t);
   let release = (_: string): void => undefined;
   h.answerWith(() => new Promise((resolve) => (release = resolve)));
   const hung = h.generation.poll();
@@ -89,10 +92,7 @@ t.test('A poll out too long, or failed, is a lapse; the next success restarts', 
 });
 
 t.test('A lost subscription is a lapse until it is back', async (t) => {
-  const h = harness();
-  h.generation.start();
-  t.teardown(() => h.generation.close());
-  await settle();
+  const h = await started(t);
   h.subscriber.emit('close');
   t.strictSame(h.state(), { followed: false });
   h.advance(200);
@@ -104,10 +104,7 @@ t.test('A lost subscription is a lapse until it is back', async (t) => {
 });
 
 t.test('A poll read before an announcement does not move the generation back', async (t) => {
-  const h = harness();
-  h.generation.start();
-  t.teardown(() => h.generation.close());
-  await settle();
+  const h = await started(t);
   let reply = (_: string): void => undefined;
   h.answerWith(() => new Promise((resolve) => (reply = resolve)));
   const out = h.generation.poll(); // reads 5 ...
@@ -122,10 +119,7 @@ t.test('A poll read before an announcement does not move the generation back', a
 });
 
 t.test('A poll asked for while one is out runs when it ends', async (t) => {
-  const h = harness();
-  h.generation.start();
-  t.teardown(() => h.generation.close());
-  await settle();
+  const h = await started(t);
   let reads = 0;
   let reply = (_: string): void => undefined;
   h.answerWith(() => {
