@@ -82,14 +82,6 @@ export function searchRoutes(
   registerSearchRoutes(app, context, { merchandising, generation });
 }
 
-/** A serializer's output as text (Fastify's JSON serializers give text already). */
-const asText = (rendered: string | ArrayBuffer | Buffer): string =>
-  typeof rendered === 'string'
-    ? rendered
-    : Buffer.from(rendered instanceof ArrayBuffer ? new Uint8Array(rendered) : rendered).toString(
-        'utf8',
-      );
-
 /** What analytics records about the filters: the parameters as the client sent them. */
 function usageFilters(request: SearchRequest): Record<string, unknown> {
   const f = request.filters;
@@ -267,7 +259,7 @@ export function registerSearchRoutes(
           merchandising: { synonymsVersion: merchandising.synonymsVersion, rules: appliedRules },
         },
         // The route's own serializer (its response schema): a cached body is what it would send.
-        (result) => asText(reply.serialize({ ...result, appliedRules })),
+        (result) => reply.serialize({ ...result, appliedRules }),
       );
       // A HEAD (a link checker, a probe) is not a shopper's search.
       if (request.method === 'GET') {

@@ -160,7 +160,7 @@ export class SearchAnswers {
     cursorKey: string,
     input: () => Promise<SearchBodyInput>,
     scope: AnswerScope,
-    render: (result: SearchResult) => string,
+    render: (result: SearchResult) => Rendered,
   ): Promise<RenderedAnswer> {
     const { cache } = this.options;
     const keys = cacheKeys(request, scope.merchandising);
@@ -324,13 +324,18 @@ function gaugeOf(registry: Registry, name: string, help: string, read: () => num
   });
 }
 
+/** What a Fastify serializer gives: text, or already bytes. */
+export type Rendered = string | ArrayBuffer | Buffer;
+
 /**
  * A rendered body as bytes of their own: `Buffer.from` gives a small string a slice of Node's
  * shared 8 KiB pool, which a cached slice would keep alive whole while counted as its length.
  */
-export function renderedBytes(text: string): Buffer {
-  const body = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
-  body.write(text, 'utf8');
+export function renderedBytes(rendered: Rendered): Buffer {
+  const bytes =
+    typeof rendered === 'string' ? Buffer.from(rendered, 'utf8') : new Uint8Array(rendered);
+  const body = Buffer.allocUnsafeSlow(bytes.byteLength);
+  body.set(bytes);
   return body;
 }
 
