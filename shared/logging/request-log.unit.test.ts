@@ -65,7 +65,7 @@ t.test('Ordinary requests: all logs each, errors none, sample the drawn share', 
 
 t.test('The settings make the policy; the default samples 1%, slow above 1 s', async (t) => {
   t.same(requestLogPolicy(loadConfig({})), defaultRequestLogPolicy);
-  t.same(defaultRequestLogPolicy, { mode: 'sample', sampleRate: 0.01, slowMs: 1000 });
+  t.same(defaultRequestLogPolicy, { mode: 'sample', sampleRate: 0.001, slowMs: 1000 });
   t.same(
     requestLogPolicy(
       loadConfig({ LOG_REQUESTS: 'errors', LOG_SAMPLE_RATE: '0.25', LOG_SLOW_MS: '200' }),

@@ -60,8 +60,9 @@ export async function registerPublicEdge(
     // Authorization), so a page on another origin can read nothing its server could not fetch.
     origin: config.corsOrigins === '*' ? '*' : [...config.corsOrigins],
     methods: ['GET', 'HEAD', 'OPTIONS'],
-    allowedHeaders: ALLOWED_REQUEST_HEADERS,
-    exposedHeaders: EXPOSED_RESPONSE_HEADERS,
+    // Joined once here: the plugin joins an array again on every response.
+    allowedHeaders: ALLOWED_REQUEST_HEADERS.join(', '),
+    exposedHeaders: EXPOSED_RESPONSE_HEADERS.join(', '),
     credentials: false,
     maxAge: PREFLIGHT_MAX_AGE_S,
   });
