@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { Registry } from 'prom-client';
 import t from 'tap';
 import type { ProjectionName } from '../../shared/events/queues.js';
 import { migrate } from '../../shared/stores/migrations.js';
@@ -11,7 +12,7 @@ import { silentLogger } from '../../test/support/logger.js';
 import { insertOutboxEvent } from '../../test/support/outbox.js';
 import { waitFor } from '../../test/support/wait.js';
 import { RelayLoop } from './loop.js';
-import { pruneOutbox, relayBatch } from './relay.js';
+import { pruneOutbox, relayBatch, relayMetrics } from './relay.js';
 
 async function setup(t: Teardowns, redisUrl?: string) {
   const config = isolatedConfig(t);
@@ -172,3 +173,23 @@ t.test('Published rows older than the retention are pruned; the rest stay', asyn
   const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox');
   t.equal(Number(rows[0]?.n), 2, 'the recent and the unpublished rows are kept');
 });
+
+t.test(
+  'Before the schema is migrated, /metrics still answers; the backlog appears once it can be counted',
+  async (t) => {
+    const config = isolatedConfig(t);
+    const postgres = postgresFromConfig(config, 'test');
+    t.teardown(() => postgres.close());
+    const registry = new Registry();
+    relayMetrics(registry, postgres.client);
+
+    const before = await registry.metrics();
+    t.match(before, /aisle_outbox_relayed_events_total 0/, 'the other metrics are exported');
+    // prom-client writes NaN as "Nan"; Prometheus reads it either way.
+    t.match(before, /^aisle_outbox_unpublished_events NaN$/im, 'the backlog is unknown, not 0');
+
+    await migrate(postgres.client, config.databaseSchema, postgresMigrationsDir);
+    await insertOutboxEvent(postgres.client);
+    t.match(await registry.metrics(), /^aisle_outbox_unpublished_events 1$/m);
+  },
+);

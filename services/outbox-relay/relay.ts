@@ -47,10 +47,18 @@ export function relayMetrics(registry: Registry, pool: Pool): RelayMetrics {
       help: 'Committed outbox events not yet handed to the queues.',
       registers: [registry],
       async collect() {
-        const { rows } = await pool.query<{ n: string }>(
-          'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL',
-        );
-        this.set(Number(rows[0]?.n ?? 0));
+        // A failed count must not fail the whole scrape (the other metrics still hold). It
+        // happens while Postgres is away, and when the relay starts before catalog-write has
+        // migrated the schema. The gauge then says NaN, unknown: a 0 would read as "no backlog"
+        // exactly when nothing is being relayed.
+        try {
+          const { rows } = await pool.query<{ n: string }>(
+            'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL',
+          );
+          this.set(Number(rows[0]?.n ?? 0));
+        } catch {
+          this.set(Number.NaN);
+        }
       },
     }),
   };
