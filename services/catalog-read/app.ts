@@ -16,6 +16,7 @@ import { startMerchandising } from './search/merchandising.js';
 import { startSearchGeneration } from './search/generation.js';
 import { storefrontPlugin } from './storefront/plugin.js';
 import { closeRedis, createRedis } from '../../shared/stores/redis.js';
+import { CategoryTreeCache } from '../../shared/read-models/detail/category-revision.js';
 import { detailKeys } from '../../shared/read-models/detail/document.js';
 import type { UsageRecorderFactory } from './usage/recorder.js';
 import { registerPublicEdge } from './edge/plugin.js';
@@ -51,6 +52,7 @@ export async function buildCatalogReadApp(deps: CatalogReadDeps): Promise<Fastif
     search: deps.search.client,
     alias: productIndexNames(config.searchIndexPrefix).alias,
     redis: deps.redis.client,
+    categoryTrees: new CategoryTreeCache(deps.redis.client, config.redisKeyPrefix),
     usage,
   };
   const subscriber = createRedis(config.redisUrl, 'blocking');

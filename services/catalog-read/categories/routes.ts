@@ -1,10 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { withProblems } from '../../../shared/http/error-schemas.js';
 import type { CatalogReadContext } from '../context.js';
-import {
-  loadCategoryTree,
-  type CategoryNode,
-} from '../../../shared/read-models/detail/category-tree.js';
+import type { CategoryNode } from '../../../shared/read-models/detail/category-tree.js';
 
 interface CountedNode {
   id: string;
@@ -70,7 +67,7 @@ export function categoryRoutes(app: FastifyInstance, context: CatalogReadContext
       },
     },
     async (_request, reply) => {
-      const tree = await loadCategoryTree(context.redis, context.config.redisKeyPrefix);
+      const tree = await context.categoryTrees.tree();
       const counts = await countsByCategory(context, tree.size);
       void reply.header('cache-control', `public, max-age=${context.config.detailCacheSeconds}`);
       return { categories: tree.roots.map((root) => withCounts(root, counts)) };

@@ -14,6 +14,7 @@ import { searchKeys } from '../../../shared/read-models/search/keys.js';
 import { rebuildSearch } from '../../../shared/read-models/search/rebuild.js';
 import type { SearchResult } from '../../../shared/read-models/search/query/response.js';
 import { openRedis } from '../../../shared/stores/redis.js';
+import { CategoryTreeCache } from '../../../shared/read-models/detail/category-revision.js';
 import { openSearch } from '../../../shared/stores/search/open.js';
 import { silentLogger } from '../../../test/support/logger.js';
 import { startPipeline, type Pipeline } from '../../../test/support/pipeline.js';
@@ -196,6 +197,7 @@ t.test('Redis unreachable for the generation: every entry lives the TTL only', a
     search: engine.client,
     alias: p.alias,
     redis: p.redis.client,
+    categoryTrees: new CategoryTreeCache(p.redis.client, p.config.redisKeyPrefix),
     usage: { recordSearch: () => undefined, recordView: () => undefined },
   } as CatalogReadContext;
   await app.register(

@@ -4,10 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
 import { Problem } from '../../../shared/http/problems.js';
 import type { SearchResponseBody } from '../../../shared/stores/search/engine.js';
-import {
-  loadCategoryTree,
-  type CategoryTree,
-} from '../../../shared/read-models/detail/category-tree.js';
+import { type CategoryTree } from '../../../shared/read-models/detail/category-tree.js';
 import type { CatalogReadContext } from '../context.js';
 import {
   sortClauses,
@@ -101,7 +98,7 @@ export function registerSearchRoutes(
   context: CatalogReadContext,
   options: SearchRouteOptions,
 ): void {
-  const { search, alias, redis, config } = context;
+  const { search, alias, config } = context;
   const engineRequests = new Counter({
     name: 'aisle_search_engine_requests_total',
     help: 'Search requests catalog-read sent to the engine for /v1/search, by part (all, hits, facets; a variant facet recount counts as facets; pinned: the pinned products of a query rule).',
@@ -128,7 +125,7 @@ export function registerSearchRoutes(
 
   const categoryTree = async (): Promise<CategoryTree> => {
     try {
-      return await loadCategoryTree(redis, config.redisKeyPrefix);
+      return await context.categoryTrees.tree();
     } catch {
       throw new Problem(
         'unavailable',

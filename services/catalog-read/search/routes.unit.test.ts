@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import type { CategorySnapshot } from '../../../shared/events/catalog-events.js';
+import { buildCategoryTree } from '../../../shared/read-models/detail/category-tree.js';
 import { createServer } from '../../../shared/http/server.js';
 import type { SearchResponseBody } from '../../../shared/stores/search/engine.js';
 import { silentLogger } from '../../../test/support/logger.js';
@@ -57,10 +58,7 @@ async function stubApp(
   const context = {
     config: { redisKeyPrefix: 'stub', readYourWritesTimeoutMs: 100 },
     alias: 'stub-products',
-    redis: {
-      hgetall: () =>
-        Promise.resolve(Object.fromEntries(categories.map((c) => [c.id, JSON.stringify(c)]))),
-    },
+    categoryTrees: { tree: () => Promise.resolve(buildCategoryTree(categories)) },
     search: {
       search: (_index: string, body: Record<string, unknown>) => {
         bodies.push(body);

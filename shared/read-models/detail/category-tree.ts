@@ -1,6 +1,4 @@
 import type { CategorySnapshot } from '../../events/catalog-events.js';
-import { detailKeys } from './document.js';
-import type { Redis } from '../../stores/redis.js';
 
 export interface CategoryNode {
   readonly id: string;
@@ -126,13 +124,4 @@ export function liveCategories(fields: Iterable<string>): CategorySnapshot[] {
     if (stored.deleted !== true) live.push(stored);
   }
   return live;
-}
-
-/**
- * The category read model written by the detail projector: one hash field per category, the
- * tree built from the live ones. Storefront categories and search both read it from here.
- */
-export async function loadCategoryTree(redis: Redis, prefix: string): Promise<CategoryTree> {
-  const fields = await redis.hgetall(detailKeys.categories(prefix));
-  return buildCategoryTree(liveCategories(Object.values(fields)));
 }

@@ -123,6 +123,8 @@ export function detailEtag(body: string): string {
 export const detailKeys = {
   product: (prefix: string, id: string): string => `${prefix}:detail:product:${id}`,
   categories: (prefix: string): string => `${prefix}:detail:categories`,
+  /** Hash: the categories' revision (category-revision.ts). */
+  categoryRevision: (prefix: string): string => `${prefix}:detail:categories:revision`,
   /** Pub/sub channel announcing `<id> <version>` whenever a product document changes. */
   versions: (prefix: string): string => `${prefix}:detail:versions`,
 } as const;

@@ -3,6 +3,7 @@ import type {
   CategorySnapshot,
   ProductSnapshot,
 } from '../../events/catalog-events.js';
+import { BUMP_CATEGORY_REVISION } from './category-revision.js';
 import { renderCategory } from './category-tree.js';
 import { detailEtag, detailKeys, renderProductDetail } from './document.js';
 import type { Redis } from '../../stores/redis.js';
@@ -36,6 +37,7 @@ if current then
   if held > incoming or (held == incoming and ARGV[4] ~= '1') then return 0 end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+${BUMP_CATEGORY_REVISION}
 return 1
 `;
 
@@ -51,6 +53,7 @@ interface DetailCommands {
   ): Promise<number>;
   aislePutCategory(
     key: string,
+    revisionKey: string,
     id: string,
     version: number,
     json: string,
@@ -78,13 +81,14 @@ export function detailProjection(
   options: DetailProjectionOptions = {},
 ): DetailProjection {
   redis.defineCommand('aislePutProduct', { numberOfKeys: 1, lua: PUT_PRODUCT });
-  redis.defineCommand('aislePutCategory', { numberOfKeys: 1, lua: PUT_CATEGORY });
+  redis.defineCommand('aislePutCategory', { numberOfKeys: 2, lua: PUT_CATEGORY });
   const commands = redis as unknown as DetailCommands;
   const overwriteEqual = options.overwriteEqual === true ? '1' : '0';
 
   const putCategory = async (id: string, version: number, snapshot: CategorySnapshot) =>
     (await commands.aislePutCategory(
       detailKeys.categories(prefix),
+      detailKeys.categoryRevision(prefix),
       id,
       version,
       renderCategory(snapshot),

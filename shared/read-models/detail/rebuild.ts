@@ -12,6 +12,7 @@
 import type { Config } from '../../config/index.js';
 import { silentProgress, type ProgressSink } from '../../cli/progress.js';
 import { detailKeys } from './document.js';
+import { removeCategories } from './category-revision.js';
 import type { Pool } from '../../stores/postgres.js';
 import type { Redis } from '../../stores/redis.js';
 import { orphanIds } from '../drift.js';
@@ -98,7 +99,6 @@ export async function rebuildDetail(
     const orphansRemoved = await removeOrphanKeys(redis, pool, prefix, pageSize, signal);
 
     let categories = 0;
-    const categoriesKey = detailKeys.categories(prefix);
     const categoryPages = keysetPages(
       (after) => categoryPage(pool, after, pageSize),
       pageSize,
@@ -109,7 +109,7 @@ export async function rebuildDetail(
         page.map((c) =>
           putReplacingCorrupt(
             () => projection.putCategory(c),
-            () => redis.hdel(categoriesKey, c.id),
+            () => removeCategories(redis, prefix, [c.id]),
           ),
         ),
       );
@@ -166,7 +166,7 @@ async function removeOrphanCategories(
     if (fields.length === 0) continue;
     const known = await existingIds(pool, 'categories', fields);
     const orphans = fields.filter((f) => !known.has(f.toLowerCase()));
-    if (orphans.length > 0) removed += await redis.hdel(key, ...orphans);
+    removed += await removeCategories(redis, prefix, orphans);
   } while (cursor !== '0');
   return removed;
 }
