@@ -2,6 +2,7 @@
 // products and variants are created through catalog-write, travel through the outbox, relay and
 // search projector, and are searched through catalog-read. Totals, items, matchedVariants and
 // every facet are compared with a model computed here from the write model's snapshots.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import t from 'tap';
 import {
   withVariantDefaults,
@@ -400,6 +401,8 @@ t.test('A variant deleted while its product is searched', async (t) => {
 
   // Searches keep running while the variant goes: each answer is the product with that variant,
   // or no product; never the product matched by a variant it no longer has, and never an error.
+  // A cached answer comes back without any I/O, so the loop gives the event loop a turn after
+  // each search: otherwise it can starve the delete and the reads it waits for.
   let running = true;
   const answers: SearchResult[] = [];
   const failures: string[] = [];
@@ -408,6 +411,7 @@ t.test('A variant deleted while its product is searched', async (t) => {
       const res = await rs.app.inject({ method: 'GET', url: '/v1/search', query });
       if (res.statusCode === 200) answers.push(res.json<SearchResult>());
       else failures.push(`${res.statusCode} ${res.body.slice(0, 200)}`);
+      await nextTurn();
     }
   })();
   const removed = await admin('DELETE', `/admin/v1/products/${id}/variants/${blackXl ?? ''}`);
@@ -417,13 +421,11 @@ t.test('A variant deleted while its product is searched', async (t) => {
   t.equal(after.total, 0, 'once search has the version, the product no longer matches');
   t.same(failures, [], 'no search failed during the delete');
   t.ok(answers.length > 0, `${answers.length} searches ran meanwhile`);
-  for (const r of answers) {
-    const items = r.items.map((i) => [i.id, i.matchedVariants]);
-    t.ok(
-      items.length === 0 || JSON.stringify(items) === JSON.stringify([[id, [blackXl]]]),
-      `a consistent answer: ${JSON.stringify(items)}`,
-    );
-  }
+  const consistent = JSON.stringify([[id, [blackXl]]]);
+  const inconsistent = answers
+    .map((r) => JSON.stringify(r.items.map((i) => [i.id, i.matchedVariants])))
+    .filter((items) => items !== '[]' && items !== consistent);
+  t.same(inconsistent, [], 'every answer meanwhile: the product with that variant, or none');
   const grey = await search({ q: 'parka', 'attr.color': 'grey', ...fresh(id, removed.version) });
   t.strictSame(
     grey.items.map((i) => [i.id, i.matchedVariants, i.variantCount, i.priceRange]),
