@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
 import { Problem } from '../../../shared/http/problems.js';
 import type { SearchResponseBody } from '../../../shared/stores/search/engine.js';
-import { type CategoryTree } from '../../../shared/read-models/detail/category-tree.js';
+import type { CategoryTree } from '../../../shared/read-models/detail/category-tree.js';
 import type { CatalogReadContext } from '../context.js';
 import {
   sortClauses,
