@@ -18,7 +18,11 @@ await runService({
       search: openSearch(config, 'request'),
       redis: openRedis(config.redisUrl, { commandTimeoutMs: config.storeRequestTimeoutMs }),
       usage: (registry) =>
-        new QueueUsageRecorder({ queue: queues.client.usage as Queue<UsageBatch>, registry }),
+        new QueueUsageRecorder({
+          queue: queues.client.usage as Queue<UsageBatch>,
+          registry,
+          flushEveryMs: config.usageFlushMs,
+        }),
     });
     await app.register(storePlugin, { handle: queues, decorator: 'queues' });
     return app;

@@ -332,6 +332,12 @@ export const settings = {
     default: '67108864',
     parse: integer(0, 2 ** 40),
   }),
+  usageFlushMs: setting({
+    env: 'USAGE_FLUSH_MS',
+    doc: 'How long catalog-read counts product views before sending them to analytics as one event per product viewed (the longest a search or view waits to be sent). A longer window sends fewer events under heavy detail traffic; analytics sees views this much later.',
+    default: '2000',
+    parse: integer(100, 60_000),
+  }),
   ...publicEdgeSettings,
   bodyLimitBytes: setting({
     env: 'BODY_LIMIT_BYTES',

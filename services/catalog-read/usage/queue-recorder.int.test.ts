@@ -180,7 +180,37 @@ t.test(
 );
 
 t.test(
-  'When distinct products fill a batch, then it is sent without waiting for the timer',
+  'When a window reaches its product bound, then its views are sent at once, in jobs of the batch size',
+  async (t) => {
+    const queue = usageQueue(t);
+    const recorder = new QueueUsageRecorder({
+      queue,
+      registry: new Registry(),
+      flushEveryMs: 60_000,
+      batchSize: 2,
+      maxWindowProducts: 5,
+    });
+    t.teardown(() => recorder.close());
+    for (let i = 0; i < 4; i++) recorder.recordView(PRODUCT_A); // one product: under the bound
+    for (let i = 0; i < 3; i++) recorder.recordView(randomUUID());
+    t.equal(await queue.getWaitingCount(), 0, 'four products: still counting');
+    recorder.recordView(randomUUID());
+    const jobs = await waitFor('the window in three jobs', async () => {
+      const found = await queue.getWaiting();
+      return found.length === 3 ? found : undefined;
+    });
+    const events = jobs.flatMap((job) => job.data.events);
+    t.equal(events.length, 5, 'one event per product');
+    t.same(jobs.map((job) => job.data.events.length).sort(), [1, 2, 2]);
+    t.match(
+      events.find((e) => e.kind === 'view' && e.productId === PRODUCT_A),
+      { views: 4 },
+    );
+  },
+);
+
+t.test(
+  'When a batch of products is viewed under load, then the window is not cut short',
   async (t) => {
     const queue = usageQueue(t);
     const recorder = new QueueUsageRecorder({
@@ -190,14 +220,27 @@ t.test(
       batchSize: 5,
     });
     t.teardown(() => recorder.close());
-    for (let i = 0; i < 4; i++) recorder.recordView(PRODUCT_A); // one product: no batch yet
-    for (let i = 0; i < 4; i++) recorder.recordView(randomUUID());
-    const events = await waitFor('the full batch', async () => {
+    const products = Array.from({ length: 20 }, () => randomUUID());
+    for (let round = 0; round < 10; round++) for (const id of products) recorder.recordView(id);
+    // A search batch going out meanwhile takes no views with it.
+    for (let i = 0; i < 5; i++) {
+      recorder.recordSearch({ query: 'tee', filters: {}, resultCount: 1, latencyMs: 1 });
+    }
+    const searches = await waitFor('the search batch', async () => {
       const found = await waitingEvents(queue);
       return found.length > 0 ? found : undefined;
     });
-    t.equal(events.length, 5);
-    t.match(events[0], { productId: PRODUCT_A, views: 4 });
+    t.same(
+      searches.map((e) => e.kind),
+      ['search', 'search', 'search', 'search', 'search'],
+    );
+    await recorder.flush();
+    const views = (await waitingEvents(queue)).filter((e) => e.kind === 'view');
+    t.equal(views.length, 20, 'one event per product for the whole window');
+    t.ok(
+      views.every((e) => e.kind === 'view' && e.views === 10),
+      'each carries all ten views',
+    );
   },
 );
 

@@ -7,10 +7,15 @@ import type { SearchUsage, UsageRecorder } from './recorder.js';
 export interface QueueRecorderOptions {
   readonly queue: Queue<UsageBatch>;
   readonly registry: Registry;
-  /** Events per job; a full buffer is sent at once. */
+  /** Events per job; this many buffered searches are sent at once. */
   readonly batchSize?: number;
   /** Views are counted per product over this window: a view reaches the queue at most this late. */
   readonly flushEveryMs?: number;
+  /**
+   * Distinct products counted in one window; when reached, the window's views are sent at once
+   * (and counting starts again), so a long window over a large catalog stays small.
+   */
+  readonly maxWindowProducts?: number;
   /**
    * Beyond this many unsent events (searches, and distinct products viewed: each becomes one
    * event at the flush) a new search or a view of a product not counted yet is dropped and
@@ -65,11 +70,14 @@ export function boundedSearch(usage: SearchUsage): SearchUsage {
 
 /**
  * Buffers usage events in process and sends them in batches through BullMQ. A search only pushes
- * to an array; a view only increments its product's counter, and each flush turns the counters
+ * to an array; a view only increments its product's counter, and each window turns the counters
  * into one event per product with its count (the detail route is the hottest read: no id, clock
- * or event per view, and Redis holds one event per product per flush instead of one per view).
- * Sending happens on a timer. When Redis is away, sends fail within a deadline and their events
- * are dropped and counted: analytics loses a little, requests never wait.
+ * or event per view, and Redis holds one event per product per window instead of one per view).
+ * Views are sent when the window ends, not when a batch fills: a full batch sending them early
+ * would cut the window short under exactly the load it exists for (one event per view again,
+ * and analytics busy with them beside the storefront). Searches are sent on the same timer or
+ * as soon as a batch of them is buffered. When Redis is away, sends fail within a deadline and
+ * their events are dropped and counted: analytics loses a little, requests never wait.
  */
 export class QueueUsageRecorder implements UsageRecorder {
   private buffer: UsageEvent[] = [];
@@ -116,22 +124,47 @@ export class QueueUsageRecorder implements UsageRecorder {
     }
     if (!this.admit(VIEW_BYTES)) return;
     this.views.set(productId, 1);
-    this.afterAdmit();
+    if (this.views.size >= (this.options.maxWindowProducts ?? 20_000)) void this.flushViews();
   }
 
   /** Sends what is buffered, views as one event per product; resolves when sent or dropped. */
   flush(): Promise<void> {
+    return this.sendAll([...this.takeSearches(), ...this.takeViews()]);
+  }
+
+  private flushSearches(): Promise<void> {
+    return this.sendAll(this.takeSearches());
+  }
+
+  private flushViews(): Promise<void> {
+    return this.sendAll(this.takeViews());
+  }
+
+  private takeSearches(): UsageEvent[] {
     const events = this.buffer;
     this.buffer = [];
-    if (this.views.size > 0) {
-      const occurredAt = windowTime(Date.now());
-      for (const [productId, views] of this.views) {
-        events.push({ kind: 'view', eventId: randomUUID(), occurredAt, productId, views });
-      }
-      this.views = new Map();
+    return events;
+  }
+
+  /** The window's views, one event per product, stamped with the window's end. */
+  private takeViews(): UsageEvent[] {
+    if (this.views.size === 0) return [];
+    const occurredAt = windowTime(Date.now());
+    const events: UsageEvent[] = [];
+    for (const [productId, views] of this.views) {
+      events.push({ kind: 'view', eventId: randomUUID(), occurredAt, productId, views });
     }
-    if (events.length === 0) return this.sending;
-    this.sending = this.sending.then(() => this.send(events));
+    this.views = new Map();
+    return events;
+  }
+
+  /** Sends events in jobs of batchSize, after what is being sent; resolves when all are done. */
+  private sendAll(events: UsageEvent[]): Promise<void> {
+    const size = this.options.batchSize ?? 500;
+    for (let start = 0; start < events.length; start += size) {
+      const batch = events.slice(start, start + size);
+      this.sending = this.sending.then(() => this.send(batch));
+    }
     return this.sending;
   }
 
@@ -143,7 +176,7 @@ export class QueueUsageRecorder implements UsageRecorder {
   private push(event: UsageEvent): void {
     if (!this.admit(eventBytes(event))) return;
     this.buffer.push(event);
-    this.afterAdmit();
+    if (this.buffer.length >= (this.options.batchSize ?? 500)) void this.flushSearches();
   }
 
   /** Whether one more event of these bytes fits the bounds; if not it is dropped and counted. */
@@ -157,11 +190,6 @@ export class QueueUsageRecorder implements UsageRecorder {
     }
     this.heldBytes += bytes;
     return true;
-  }
-
-  /** A full batch is sent at once. */
-  private afterAdmit(): void {
-    if (this.buffer.length + this.views.size >= (this.options.batchSize ?? 500)) void this.flush();
   }
 
   private async send(events: UsageEvent[]): Promise<void> {
