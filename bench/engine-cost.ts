@@ -44,7 +44,20 @@ const variants: Record<string, (body: Json) => Json> = {
     ...without(without(b, ['aggs']), ['highlight']),
     track_total_hits: 1000,
   }),
+  'hits only, no total': (b) => ({
+    ...without(without(b, ['aggs']), ['highlight']),
+    track_total_hits: false,
+  }),
+  'hits and highlight, no total': (b) => ({ ...without(b, ['aggs']), track_total_hits: false }),
+  'facets and total only (size 0)': facetsOnly,
 };
+
+/** The facets and the total without hits: nothing is scored, sorted or highlighted. */
+function facetsOnly(body: Json): Json {
+  const copy = structuredClone(body);
+  for (const key of ['highlight', 'sort', '_source', 'from', 'search_after']) delete copy[key];
+  return { ...copy, size: 0, track_total_hits: true };
+}
 
 function without(body: Json, path: readonly string[]): Json {
   const copy = structuredClone(body);
