@@ -290,6 +290,12 @@ export const settings = {
     default: '2000',
     parse: integer(0, 30_000),
   }),
+  searchEngineConcurrency: setting({
+    env: 'SEARCH_ENGINE_CONCURRENCY',
+    doc: "Search engine requests one catalog-read instance keeps in flight; the others wait in the instance, a search's second request (typo fallback, facet recount) ahead of new searches, at most STORE_REQUEST_TIMEOUT_MS (then 503 with Retry-After). About the engine's search threads divided by the instances; 0: no bound.",
+    default: '4',
+    parse: integer(0, 1_000),
+  }),
   searchCacheMaxBytes: setting({
     env: 'SEARCH_CACHE_MAX_BYTES',
     doc: 'Memory catalog-read gives its in-process cache of /v1/search answers (the rendered answer, and its hits and facets apart, keyed by the normalized request; 0 turns it off). 256 MiB holds about 5,000 answers of 20 products with facets.',

@@ -20,22 +20,15 @@ import { silentLogger } from '../../../test/support/logger.js';
 import { startPipeline, type Pipeline } from '../../../test/support/pipeline.js';
 import { startReadSide } from '../../../test/support/read-side.js';
 import { waitFor } from '../../../test/support/wait.js';
+import { metricSum } from '../../../test/support/metrics.js';
 
 // Defaults as shipped: SEARCH_CACHE_TTL_MS 500, SEARCH_CACHE_MAX_AGE_MS 60000,
 // SEARCH_GENERATION_POLL_MS 100, refresh 500 ms.
 const TTL_MS = 500;
 const SETTLE_MS = 500 + 100;
 
-async function metric(app: FastifyInstance, pattern: RegExp): Promise<number> {
-  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-  return text
-    .split('\n')
-    .filter((line) => pattern.test(line))
-    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-}
-
 const engineRequests = (app: FastifyInstance) =>
-  metric(app, /^aisle_search_engine_requests_total\{/);
+  metricSum(app, /^aisle_search_engine_requests_total\{/);
 
 /** One search; whether it reached the engine (a miss) or not (a hit). */
 async function search(app: FastifyInstance, q: string) {
@@ -76,14 +69,14 @@ t.test('Nothing changes: a repeated search stays a cache hit long after the TTL'
   await indexed(p, id, version);
   await waitFor('the product searchable and the generation followed', async () =>
     (await search(rs.app, 'quokka')).body.total === 1 &&
-    (await metric(rs.app, /^aisle_search_generation_followed[{ ]/)) === 1
+    (await metricSum(rs.app, /^aisle_search_generation_followed[{ ]/)) === 1
       ? true
       : undefined,
   );
 
   // Each miss stores afresh; once an entry is stored past refresh + poll after the change was
   // seen, it must still be a hit well past the TTL. Time passing is what is tested here.
-  const changesBefore = await metric(rs.app, /^aisle_search_generation_changes_total[{ ]/);
+  const changesBefore = await metricSum(rs.app, /^aisle_search_generation_changes_total[{ ]/);
   let storedAt = Date.now();
   let missesAfterSettled = 0;
   const settledFrom = Date.now() + SETTLE_MS;
@@ -104,7 +97,7 @@ t.test('Nothing changes: a repeated search stays a cache hit long after the TTL'
   t.ok(heldFor >= 3 * TTL_MS, `served from the cache ${heldFor} ms after it was stored`);
   t.equal(missesAfterSettled, 0, 'an entry stored after the settle time was never dropped');
   t.equal(
-    await metric(rs.app, /^aisle_search_generation_changes_total[{ ]/),
+    await metricSum(rs.app, /^aisle_search_generation_changes_total[{ ]/),
     changesBefore,
     'no change seen meanwhile',
   );
@@ -126,7 +119,7 @@ t.test('A change projected is shown within refresh + poll + TTL, not at max age'
     if (!hit) storedAt = Date.now();
     return hit && Date.now() - storedAt > TTL_MS ? true : undefined;
   });
-  const changesBefore = await metric(rs.app, /^aisle_search_generation_changes_total[{ ]/);
+  const changesBefore = await metricSum(rs.app, /^aisle_search_generation_changes_total[{ ]/);
 
   const res = await p.write.admin({
     method: 'PUT',
@@ -158,7 +151,7 @@ t.test('A change projected is shown within refresh + poll + TTL, not at max age'
     shownAt - visibleAt < TTL_MS + 1_500,
     `shown ${shownAt - visibleAt} ms after the index showed it (${visibleAt - projectedAt} ms after the write was acknowledged)`,
   );
-  t.ok((await metric(rs.app, /^aisle_search_generation_changes_total[{ ]/)) > changesBefore);
+  t.ok((await metricSum(rs.app, /^aisle_search_generation_changes_total[{ ]/)) > changesBefore);
 
   // And from there on, never the old price again: stale answers are gone for good.
   for (let i = 0; i < 5; i++) {
@@ -208,7 +201,7 @@ t.test('Redis unreachable for the generation: every entry lives the TTL only', a
     { prefix: '/v1' },
   );
   await app.ready();
-  t.equal(await metric(app, /^aisle_search_generation_followed[{ ]/), 0, 'fallback mode');
+  t.equal(await metricSum(app, /^aisle_search_generation_followed[{ ]/), 0, 'fallback mode');
 
   const first = await search(app, 'numbat');
   t.equal(first.body.total, 1);
@@ -224,7 +217,7 @@ t.test('Redis unreachable for the generation: every entry lives the TTL only', a
   );
   t.ok(missAfter >= TTL_MS, `not before the TTL (${missAfter} ms)`);
   t.ok(missAfter < TTL_MS + 1_000, `expired at the TTL (${missAfter} ms), not at max age`);
-  t.equal(await metric(app, /^aisle_search_generation_followed[{ ]/), 0);
+  t.equal(await metricSum(app, /^aisle_search_generation_followed[{ ]/), 0);
 });
 
 t.test('A search rebuild bumps the generation after its alias swap', async (t) => {

@@ -3,7 +3,6 @@ import { withProblems } from '../../../shared/http/error-schemas.js';
 import type { FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
 import { Problem } from '../../../shared/http/problems.js';
-import type { SearchResponseBody } from '../../../shared/stores/search/engine.js';
 import type { CategoryTree } from '../../../shared/read-models/detail/category-tree.js';
 import type { CatalogReadContext } from '../context.js';
 import {
@@ -45,6 +44,7 @@ import {
   SEARCH_REFRESH_INTERVAL_MS,
   type GenerationSource,
 } from '../../../shared/read-models/search/generation.js';
+import { engineGate } from './engine-gate-metrics.js';
 import { RETRY_AFTER, SearchRunner, fromEngine } from './run-search.js';
 import { SearchAnswers } from './search-answers.js';
 import {
@@ -105,7 +105,12 @@ export function registerSearchRoutes(
     labelNames: ['part'] as const,
     registers: [app.metrics],
   });
-  const runner = new SearchRunner(search, alias, (part) => engineRequests.inc({ part }));
+  const runner = new SearchRunner(
+    search,
+    alias,
+    (part) => engineRequests.inc({ part }),
+    engineGate(app.metrics, config),
+  );
   const answers = new SearchAnswers({
     runner,
     cache:
@@ -120,8 +125,6 @@ export function registerSearchRoutes(
       }),
     registry: app.metrics,
   });
-  const engineSearch = (body: Record<string, unknown>): Promise<SearchResponseBody> =>
-    fromEngine(() => search.search(alias, body));
 
   const categoryTree = async (): Promise<CategoryTree> => {
     try {
@@ -286,8 +289,10 @@ export function registerSearchRoutes(
       if (words.length === 0) return { suggestions: [] };
       const text = words.join(' ');
       const size = request.query.size;
-      let raw = await engineSearch(buildSuggestBody(text, size, false));
-      if (raw.hits.hits.length === 0) raw = await engineSearch(buildSuggestBody(text, size, true));
+      let raw = await runner.engineSearch(buildSuggestBody(text, size, false), 'first');
+      if (raw.hits.hits.length === 0) {
+        raw = await runner.engineSearch(buildSuggestBody(text, size, true), 'follow-up');
+      }
       return mapSuggestResponse(raw);
     },
   );

@@ -20,6 +20,7 @@ import { registerSearchRoutes } from './routes.js';
 import { waitFor } from '../../../test/support/wait.js';
 import { parseSynonyms } from '../../../shared/read-models/search/query/synonyms.js';
 import { initialView } from '../../../shared/read-models/merchandising/view.js';
+import { metricSum } from '../../../test/support/metrics.js';
 
 const category = (id: string, name: string, parentId: string | null): CategorySnapshot => ({
   id,
@@ -371,14 +372,6 @@ const clock = () => {
   return { now: () => now, advance: (ms: number) => (now += ms) };
 };
 
-async function metric(app: FastifyInstance, pattern: RegExp): Promise<number> {
-  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-  return text
-    .split('\n')
-    .filter((line) => pattern.test(line))
-    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-}
-
 t.test('A repeated request is answered from the cache, with no engine request', async (t) => {
   const time = clock();
   const cache = new ResultCache({ maxBytes: 1_000_000, ttlMs: 500, now: time.now });
@@ -391,13 +384,13 @@ t.test('A repeated request is answered from the cache, with no engine request', 
   t.strictSame(again.json(), first.json());
   t.equal(searches.length, 2, 'both are recorded for analytics');
   t.equal(
-    await metric(app, /^aisle_search_cache_lookups_total\{part="response",outcome="hit"/),
+    await metricSum(app, /^aisle_search_cache_lookups_total\{part="response",outcome="hit"/),
     1,
     'the second is the whole rendered answer from the cache',
   );
-  t.equal(await metric(app, /^aisle_search_engine_requests_total\{/), 1);
-  t.equal(await metric(app, /^aisle_search_cache_entries[{ ]/), 3, 'the answer and its parts');
-  t.equal(await metric(app, /^aisle_search_cache_bytes[{ ]/), cache.bytes);
+  t.equal(await metricSum(app, /^aisle_search_engine_requests_total\{/), 1);
+  t.equal(await metricSum(app, /^aisle_search_cache_entries[{ ]/), 3, 'the answer and its parts');
+  t.equal(await metricSum(app, /^aisle_search_cache_bytes[{ ]/), cache.bytes);
   t.ok(cache.bytes > 2 * first.body.length, 'the rendered body and the parts are counted');
 });
 
@@ -418,7 +411,7 @@ t.test('Identical searches at once share one engine request', async (t) => {
   const asked = [1, 2, 3].map(() => app.inject({ method: 'GET', url }));
   const other = app.inject({ method: 'GET', url: '/v1/search?q=shoe&brand=B' });
   await waitFor('both distinct searches at the engine, the two repeats waiting', async () =>
-    bodies.length === 2 && (await metric(app, /^aisle_search_shared_answers_total[{ ]/)) === 2
+    bodies.length === 2 && (await metricSum(app, /^aisle_search_shared_answers_total[{ ]/)) === 2
       ? true
       : undefined,
   );
@@ -468,7 +461,7 @@ t.test('A search asked after the index changed does not share one asked before',
   );
   release();
   t.strictSame([(await before).statusCode, (await after).statusCode], [200, 200]);
-  t.equal(await metric(app, /^aisle_search_shared_answers_total[{ ]/), 0, 'nothing shared');
+  t.equal(await metricSum(app, /^aisle_search_shared_answers_total[{ ]/), 0, 'nothing shared');
 });
 
 t.test('A rendered answer is bytes of its own, not a slice of a shared pool', async (t) => {
@@ -485,7 +478,7 @@ t.test('A failed shared search fails every request that waited for it', async (t
   const { app, bodies } = await stubApp(t, () => gate, cache);
   const asked = [1, 2].map(() => app.inject({ method: 'GET', url: '/v1/search?q=shoe' }));
   await waitFor('one search at the engine, the other waiting for it', async () =>
-    bodies.length === 1 && (await metric(app, /^aisle_search_shared_answers_total[{ ]/)) === 1
+    bodies.length === 1 && (await metricSum(app, /^aisle_search_shared_answers_total[{ ]/)) === 1
       ? true
       : undefined,
   );
@@ -533,7 +526,7 @@ t.test('A minVersion read bypasses the cache, and what it finds is cached', asyn
   t.equal(byHeader.statusCode, 200);
   t.equal(searchBodies(), 3, 'the header too');
   t.equal(
-    await metric(app, /^aisle_search_cache_lookups_total\{part="response",outcome="bypass"/),
+    await metricSum(app, /^aisle_search_cache_lookups_total\{part="response",outcome="bypass"/),
     2,
   );
 });

@@ -13,6 +13,7 @@ import {
   type SearchPart,
 } from '../../../shared/read-models/search/query/build-search-body.js';
 import { typoFallbackUnits } from '../../../shared/read-models/search/query/relevance.js';
+import type { EngineGate, EnginePriority } from './engine-gate.js';
 
 export const RETRY_AFTER = { 'retry-after': '1' } as const;
 const UNAVAILABLE_ERRORS = new Set(['ConnectionError', 'TimeoutError', 'NoLivingConnectionsError']);
@@ -60,6 +61,8 @@ export class SearchRunner {
     private readonly alias: string,
     /** Called once per engine request, with the part it asked for (metrics, tests). */
     private readonly onRequest: (part: SearchPart | 'pinned') => void = () => undefined,
+    /** Where requests wait for a turn (none: straight to the engine). */
+    private readonly gate?: Pick<EngineGate, 'run'>,
   ) {}
 
   /**
@@ -71,9 +74,10 @@ export class SearchRunner {
   async send(
     input: SearchBodyInput,
     part: SearchPart,
+    priority: EnginePriority = 'first',
   ): Promise<{ raw: SearchResponseBody; reduced: boolean; input: SearchBodyInput }> {
     try {
-      return { raw: await this.request(input, part), reduced: false, input };
+      return { raw: await this.request(input, part, priority), reduced: false, input };
     } catch (error) {
       if (input.units.length === 0 || !tooManyClauses(error)) throw error;
       const units = input.units
@@ -81,7 +85,11 @@ export class SearchRunner {
         .slice(0, REDUCED_WORDS)
         .map((text) => ({ text, alternatives: [] }));
       const reduced = { ...input, units, fuzzyUnits: [], countUnits: false };
-      return { raw: await this.request(reduced, part), reduced: true, input: reduced };
+      return {
+        raw: await this.request(reduced, part, 'follow-up'),
+        reduced: true,
+        input: reduced,
+      };
     }
   }
 
@@ -101,25 +109,38 @@ export class SearchRunner {
       unitCounts(exact.raw.aggregations),
     );
     if (fuzzyUnits.length === 0) return { raw: exact.raw, fuzzyUnits, input };
-    const fuzzy = await this.send({ ...input, fuzzyUnits }, part);
+    const fuzzy = await this.send({ ...input, fuzzyUnits }, part, 'follow-up');
     return { raw: fuzzy.raw, fuzzyUnits: fuzzy.reduced ? [] : fuzzyUnits, input: fuzzy.input };
   }
 
   /** The exact facet recount of an answer (exact-facets.ts): a facets request of its own. */
   recount(body: Record<string, unknown>): Promise<SearchResponseBody> {
     this.onRequest('facets');
-    return fromEngine(() => this.engine.search(this.alias, body));
+    return this.engineSearch(body, 'follow-up');
   }
 
   /** The pinned products that pass the filters, in the rules' order (pinning.ts). */
   async pinned(input: SearchBodyInput): Promise<readonly SearchHit[]> {
     this.onRequest('pinned');
-    const raw = await fromEngine(() => this.engine.search(this.alias, pinnedBody(input)));
+    const raw = await this.engineSearch(pinnedBody(input), 'first');
     return inPinOrder(raw.hits.hits, input.pinned ?? []);
   }
 
-  private request(input: SearchBodyInput, part: SearchPart): Promise<SearchResponseBody> {
+  private request(
+    input: SearchBodyInput,
+    part: SearchPart,
+    priority: EnginePriority,
+  ): Promise<SearchResponseBody> {
     this.onRequest(part);
-    return fromEngine(() => this.engine.search(this.alias, buildSearchBody(input, part)));
+    return this.engineSearch(buildSearchBody(input, part), priority);
+  }
+
+  /** One engine request with `body`, through the gate. */
+  engineSearch(
+    body: Record<string, unknown>,
+    priority: EnginePriority,
+  ): Promise<SearchResponseBody> {
+    const call = () => fromEngine(() => this.engine.search(this.alias, body));
+    return this.gate === undefined ? call() : this.gate.run(priority, call);
   }
 }
