@@ -161,7 +161,7 @@ async function main(): Promise<void> {
       namespace: { type: 'string' },
       products: { type: 'string', default: '100000' },
       seed: { type: 'string', default: '42' },
-      limits: { type: 'string', default: '0,4' },
+      limits: { type: 'string', default: '0,8' },
       connections: { type: 'string', default: '32' },
       duration: { type: 'string', default: '20s' },
       rounds: { type: 'string', default: '4' },
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
   if (values.help || values.namespace === undefined) {
     process.stdout.write(
       'Usage: npm run bench:engine-gate -- --namespace <kept bench:search catalog> [--products 100000] [--seed 42]\n' +
-        '       [--limits 0,4] [--connections 32] [--duration 20s] [--rounds 4] [--searches 2000]\n',
+        '       [--limits 0,8] [--connections 32] [--duration 20s] [--rounds 4] [--searches 2000]\n',
     );
     return;
   }

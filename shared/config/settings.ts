@@ -292,8 +292,8 @@ export const settings = {
   }),
   searchEngineConcurrency: setting({
     env: 'SEARCH_ENGINE_CONCURRENCY',
-    doc: "Search engine requests one catalog-read instance keeps in flight; the others wait in the instance, a search's second request (typo fallback, facet recount) ahead of new searches, at most STORE_REQUEST_TIMEOUT_MS (then 503 with Retry-After). About the engine's search threads divided by the instances; 0: no bound.",
-    default: '4',
+    doc: "Search engine requests one catalog-read instance keeps in flight; the others wait in the instance, a search's second request (typo fallback, facet recount) ahead of new searches, at most STORE_REQUEST_TIMEOUT_MS (then 503 with Retry-After). About twice the engine's search threads divided by the instances (a turn also covers the time the answer spends reaching catalog-read); 0: no bound.",
+    default: '8',
     parse: integer(0, 1_000),
   }),
   searchCacheMaxBytes: setting({
